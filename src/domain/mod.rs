@@ -1,0 +1,29 @@
+//! Pure types and rules of the payments domain: no I/O, no diesel, no actix.
+
+mod clock;
+mod error;
+mod method;
+mod money;
+mod order;
+mod payment;
+mod query;
+mod transition;
+mod validation;
+
+pub use clock::{Clock, FixedClock, SystemClock};
+pub use error::{Error, InvalidValue};
+pub use method::{
+    Channel, ChannelUpdate, Gateway, NewChannel, NewPaymentMethod, PaymentMethod,
+    PaymentMethodUpdate, TaxCalculationStrategy,
+};
+pub use money::{Currency, Money};
+pub(crate) use method::check_amount_bounds;
+pub use order::{Order, OrderPaymentState, OrderRef, UpsertOrder, resolve_order_payment_state};
+pub use payment::{
+    EventType, NewPayment, Payment, PaymentEvent, PaymentMethodSummary, PaymentState, StateChange,
+};
+pub use query::{
+    Limit, PageNumber, Paginated, PaymentFilter, PaymentQuery, SortDirection, SortField, Sorting,
+};
+pub use transition::{Edge, GRAPH, Transition};
+pub use validation::validate_input;

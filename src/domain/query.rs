@@ -1,0 +1,251 @@
+//! Listing payments: page, limit, sorting and filters as types that cannot hold bad values.
+
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+
+use super::{Currency, InvalidValue, OrderRef, PaymentState};
+
+/// A 1-based page number.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct PageNumber(u32);
+
+impl PageNumber {
+    /// The first page.
+    pub const FIRST: PageNumber = PageNumber(1);
+
+    /// A page number ≥ 1.
+    pub fn new(page: u32) -> Result<Self, InvalidValue> {
+        if page == 0 {
+            return Err(InvalidValue("must be 1 or more".into()));
+        }
+        Ok(PageNumber(page))
+    }
+
+    /// The number.
+    pub fn get(self) -> u32 {
+        self.0
+    }
+}
+
+impl Default for PageNumber {
+    fn default() -> Self {
+        PageNumber::FIRST
+    }
+}
+
+/// Items per page: 1 to 250 (Mollie's bound), 10 by default (Sylius').
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct Limit(u32);
+
+impl Limit {
+    /// The largest page.
+    pub const MAX: u32 = 250;
+
+    /// A limit in 1..=250.
+    pub fn new(limit: u32) -> Result<Self, InvalidValue> {
+        if limit == 0 || limit > Self::MAX {
+            return Err(InvalidValue(format!("must be between 1 and {}", Self::MAX)));
+        }
+        Ok(Limit(limit))
+    }
+
+    /// The number.
+    pub fn get(self) -> u32 {
+        self.0
+    }
+}
+
+impl Default for Limit {
+    fn default() -> Self {
+        Limit(10)
+    }
+}
+
+/// A field payments can be sorted by.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub enum SortField {
+    Amount,
+    CreatedAt,
+    UpdatedAt,
+}
+
+impl SortField {
+    /// Every sortable field.
+    pub const ALL: [SortField; 3] = [SortField::Amount, SortField::CreatedAt, SortField::UpdatedAt];
+
+    /// The API name, as in `sorting[createdAt]`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SortField::Amount => "amount",
+            SortField::CreatedAt => "createdAt",
+            SortField::UpdatedAt => "updatedAt",
+        }
+    }
+
+    /// Parses an API name (exact).
+    pub fn parse(name: &str) -> Result<Self, InvalidValue> {
+        SortField::ALL.into_iter().find(|f| f.as_str() == name).ok_or_else(|| {
+            InvalidValue(format!(
+                "`{name}` is not sortable; sort by amount, createdAt or updatedAt"
+            ))
+        })
+    }
+}
+
+/// Ascending or descending.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SortDirection {
+    #[default]
+    Asc,
+    Desc,
+}
+
+impl SortDirection {
+    /// `asc` or `desc` in any letter case (Sylius documents `ASC`/`DESC`).
+    pub fn parse(name: &str) -> Result<Self, InvalidValue> {
+        if name.eq_ignore_ascii_case("asc") {
+            return Ok(SortDirection::Asc);
+        }
+        if name.eq_ignore_ascii_case("desc") {
+            return Ok(SortDirection::Desc);
+        }
+        Err(InvalidValue(format!("`{name}` is not a direction; use asc or desc")))
+    }
+
+    /// `"asc"` or `"desc"`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SortDirection::Asc => "asc",
+            SortDirection::Desc => "desc",
+        }
+    }
+}
+
+/// One to three sort keys, each field at most once, applied in order; ties are broken by
+/// the payment id in the direction of the first key, so pages never overlap.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Sorting(Vec<(SortField, SortDirection)>);
+
+impl Sorting {
+    /// Sorting by the given keys; an error for none or for a repeated field.
+    pub fn new(keys: Vec<(SortField, SortDirection)>) -> Result<Self, InvalidValue> {
+        if keys.is_empty() {
+            return Err(InvalidValue("needs at least one sort key".into()));
+        }
+        for (i, (field, _)) in keys.iter().enumerate() {
+            if keys[..i].iter().any(|(earlier, _)| earlier == field) {
+                return Err(InvalidValue(format!("`{}` is sorted by twice", field.as_str())));
+            }
+        }
+        Ok(Sorting(keys))
+    }
+
+    /// A single key.
+    pub fn by(field: SortField, direction: SortDirection) -> Self {
+        Sorting(vec![(field, direction)])
+    }
+
+    /// The keys in order.
+    pub fn keys(&self) -> &[(SortField, SortDirection)] {
+        &self.0
+    }
+
+    /// The direction of the id tie-breaker: that of the first key.
+    pub fn tie_break(&self) -> SortDirection {
+        self.0.first().map(|(_, direction)| *direction).unwrap_or_default()
+    }
+}
+
+impl Default for Sorting {
+    /// `createdAt` ascending, as Sylius.
+    fn default() -> Self {
+        Sorting::by(SortField::CreatedAt, SortDirection::Asc)
+    }
+}
+
+/// Which payments a list shows; every field narrows it further.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct PaymentFilter {
+    pub state: Option<PaymentState>,
+    /// Payment method code.
+    pub method: Option<String>,
+    /// Channel code.
+    pub channel: Option<String>,
+    pub order: Option<OrderRef>,
+    pub currency: Option<Currency>,
+    /// Created at or after this instant.
+    pub created_after: Option<DateTime<Utc>>,
+    /// Created strictly before this instant.
+    pub created_before: Option<DateTime<Utc>>,
+}
+
+/// A request for one page of payments.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct PaymentQuery {
+    pub page: PageNumber,
+    pub limit: Limit,
+    pub sorting: Sorting,
+    pub filter: PaymentFilter,
+}
+
+/// One page of a list, with the numbers a paginator needs (Sylius' `page`, `limit`,
+/// `pages`, `total`).
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Paginated<T> {
+    pub items: Vec<T>,
+    pub page: u32,
+    pub limit: u32,
+    /// At least 1, as Sylius (Pagerfanta) reports for an empty list.
+    pub pages: u64,
+    pub total: u64,
+}
+
+impl<T> Paginated<T> {
+    /// Builds a page, computing `pages` from `total` and `limit`.
+    pub fn new(items: Vec<T>, page: PageNumber, limit: Limit, total: u64) -> Self {
+        let pages = total.div_ceil(u64::from(limit.get())).max(1);
+        Paginated { items, page: page.get(), limit: limit.get(), pages, total }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn page_and_limit_reject_out_of_range_values() {
+        assert!(PageNumber::new(0).is_err());
+        assert_eq!(PageNumber::new(7).map(PageNumber::get), Ok(7));
+        assert!(Limit::new(0).is_err());
+        assert!(Limit::new(251).is_err());
+        assert_eq!(Limit::new(250).map(Limit::get), Ok(250));
+        assert_eq!(Limit::default().get(), 10);
+    }
+
+    #[test]
+    fn directions_ignore_letter_case() {
+        assert_eq!(SortDirection::parse("DESC"), Ok(SortDirection::Desc));
+        assert_eq!(SortDirection::parse("Asc"), Ok(SortDirection::Asc));
+        assert!(SortDirection::parse("sideways").is_err());
+    }
+
+    #[test]
+    fn sorting_rejects_unknown_repeated_or_no_keys() {
+        assert!(SortField::parse("foo").is_err());
+        assert!(Sorting::new(vec![]).is_err());
+        let twice = vec![(SortField::Amount, SortDirection::Asc), (SortField::Amount, SortDirection::Desc)];
+        assert!(Sorting::new(twice).is_err());
+        let two = vec![(SortField::Amount, SortDirection::Desc), (SortField::CreatedAt, SortDirection::Asc)];
+        assert_eq!(Sorting::new(two).map(|s| s.tie_break()), Ok(SortDirection::Desc));
+    }
+
+    #[test]
+    fn pages_are_rounded_up_and_never_zero() {
+        let limit = Limit::new(2).unwrap_or_default();
+        assert_eq!(Paginated::<()>::new(vec![], PageNumber::FIRST, limit, 20).pages, 10);
+        assert_eq!(Paginated::<()>::new(vec![], PageNumber::FIRST, limit, 21).pages, 11);
+        assert_eq!(Paginated::<()>::new(vec![], PageNumber::FIRST, limit, 0).pages, 1);
+    }
+}

@@ -1,0 +1,7 @@
+pub mod domain;
+mod service;
+mod store;
+
+pub use domain::*;
+pub use service::{Error, Options, PaymentCreation, Payments};
+pub use store::{Backend, PoolOptions};

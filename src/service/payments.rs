@@ -1,0 +1,341 @@
+//! Use cases of payments: create (idempotently), read, list, and move through the graph.
+
+use chrono::{DateTime, Utc};
+
+use super::orders::resolve_payment_state;
+use super::{Attempt, Error, Payments, retry_on_unique};
+use crate::domain::{
+    Currency, EventType, Money, NewPayment, Order, Paginated, Payment, PaymentEvent, PaymentFilter,
+    PaymentQuery, PaymentState, StateChange, Transition, validate_input,
+};
+use crate::store::counters::{self, Counter};
+use crate::store::payments::{ListFilter, PaymentInsert};
+use crate::store::{
+    Backend, DbConnection, StoreError, channels, events, history, methods, orders, payments,
+};
+
+/// What [`Payments::create_payment`] did.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PaymentCreation {
+    /// The payment: new, or the one first created with the same `externalRef`.
+    pub payment: Payment,
+    /// `true` when the request replayed an earlier one and nothing was created.
+    pub replayed: bool,
+}
+
+impl Payments {
+    /// Creates a payment for an order, in state `new` (or `cart`, see
+    /// [`NewPayment::in_cart`]).
+    ///
+    /// The amount and currency default to the order's outstanding amount and currency. A
+    /// method must be enabled, attached to the order's channel, accept the currency and the
+    /// amount. With an `externalRef`, repeating the same request returns the first payment
+    /// (`replayed: true`) and reusing the key for another request is
+    /// [`Error::IdempotencyConflict`]; concurrent requests with one key create one payment.
+    pub fn create_payment(&self, input: &NewPayment) -> Result<PaymentCreation, Error> {
+        validate_input(input)?;
+        let currency = input
+            .currency_code
+            .as_deref()
+            .map(|code| Currency::parse(code).map_err(|e| e.at("currencyCode")))
+            .transpose()?;
+        let fingerprint = input.external_ref.as_ref().map(|_| input.fingerprint());
+        let request = CreateRequest { input, currency, fingerprint: fingerprint.as_deref() };
+        let (backend, now) = (self.backend(), self.now());
+        // A concurrent request with the same key on another order is not held back by the
+        // order lock; the unique index stops it and the retry replays the winner's payment.
+        retry_on_unique("external_ref", || self.write(|conn| create(conn, &request, backend, now)))
+    }
+
+    /// The payment with this id.
+    pub fn payment(&self, id: i64) -> Result<Payment, Error> {
+        self.read(|conn| payment_or_not_found(conn, id))
+    }
+
+    /// One page of payments, filtered and sorted. The total comes from counters kept with
+    /// every write when at most one of state, method, channel or currency filters the list,
+    /// and from an indexed count otherwise.
+    pub fn list_payments(&self, query: &PaymentQuery) -> Result<Paginated<Payment>, Error> {
+        self.read(|conn| {
+            let Some(filter) = resolve_filter(conn, &query.filter)? else {
+                return Ok(Paginated::new(Vec::new(), query.page, query.limit, 0));
+            };
+            let total = match single_counter(&filter) {
+                Some(counter) => counters::get(conn, &counter)?,
+                None => payments::count(conn, &filter)?,
+            };
+            let limit = i64::from(query.limit.get());
+            // At most (2^32 - 1) * 250: no overflow in i64.
+            let offset = i64::from(query.page.get() - 1) * limit;
+            if u64::try_from(offset).unwrap_or(u64::MAX) >= total {
+                return Ok(Paginated::new(Vec::new(), query.page, query.limit, total));
+            }
+            let items = payments::page(conn, &filter, &query.sorting, offset, limit)?;
+            Ok(Paginated::new(items, query.page, query.limit, total))
+        })
+    }
+
+    /// Applies `transition` to payment `id` and re-resolves its order's payment state, in one
+    /// transaction that also records the history row, the outbox event and the counters.
+    ///
+    /// With `expected_version`, a payment changed since the caller read it is
+    /// [`Error::StaleVersion`]. Of two racing calls, one wins; the other sees the new state
+    /// and gets [`Error::TransitionNotAllowed`] naming it (or `StaleVersion`).
+    pub fn apply_transition(&self, id: i64, transition: Transition, expected_version: Option<i64>) -> Result<Payment, Error> {
+        let (backend, now) = (self.backend(), self.now());
+        self.write(|conn| {
+            let order_id = lock_order_of(conn, id)?;
+            let payment = payments::by_id(conn, id)?;
+            if let Some(expected) = expected_version.filter(|v| *v != payment.version) {
+                return Err(Error::StaleVersion { payment_id: id, expected, current: payment.version });
+            }
+            let to = transition.apply(payment.state)?;
+            if !payments::set_state(conn, id, payment.state, payment.version, to, now)? {
+                // Cannot happen while we hold the order lock; refuse rather than guess.
+                return Err(Error::Internal(format!("payment {id} changed under the order lock")));
+            }
+            let version = payment.version + 1;
+            history::record(conn, id, transition, payment.state, to, now)?;
+            if let Some(event) = EventType::on_entering(to) {
+                events::append(conn, id, event, version, now)?;
+            }
+            let shard = counters::shard_for(backend, id);
+            counters::add(conn, &Counter::state(payment.state), shard, -1)?;
+            counters::add(conn, &Counter::state(to), shard, 1)?;
+            resolve_order(conn, order_id, now)?;
+            Ok(payments::by_id(conn, id)?)
+        })
+    }
+
+    /// Chooses the method of a payment that has none yet or is still `cart` or `new`.
+    pub fn choose_payment_method(&self, id: i64, code: &str, expected_version: Option<i64>) -> Result<Payment, Error> {
+        let (backend, now) = (self.backend(), self.now());
+        self.write(|conn| {
+            let order_id = lock_order_of(conn, id)?;
+            let payment = payments::by_id(conn, id)?;
+            if let Some(expected) = expected_version.filter(|v| *v != payment.version) {
+                return Err(Error::StaleVersion { payment_id: id, expected, current: payment.version });
+            }
+            if !matches!(payment.state, PaymentState::Cart | PaymentState::New) {
+                return Err(Error::validation(
+                    "method",
+                    format!("the method of a `{}` payment can no longer change", payment.state),
+                ));
+            }
+            let order = orders::by_id(conn, order_id)?;
+            let method = methods::by_code(conn, code)?
+                .ok_or_else(|| Error::validation("method", format!("payment method `{code}` does not exist")))?;
+            method.check_usable(order.channel_id, payment.money())?;
+            if !payments::set_method(conn, id, payment.version, method.id, now)? {
+                return Err(Error::Internal(format!("payment {id} changed under the order lock")));
+            }
+            let shard = counters::shard_for(backend, id);
+            counters::add(conn, &Counter::method(payment.method.map(|m| m.id)), shard, -1)?;
+            counters::add(conn, &Counter::method(Some(method.id)), shard, 1)?;
+            Ok(payments::by_id(conn, id)?)
+        })
+    }
+
+    /// The transitions payment `id` allows now, in graph order.
+    pub fn available_transitions(&self, id: i64) -> Result<Vec<Transition>, Error> {
+        Ok(self.payment(id)?.available_transitions())
+    }
+
+    /// Every transition applied to payment `id`, oldest first.
+    pub fn payment_history(&self, id: i64) -> Result<Vec<StateChange>, Error> {
+        self.read(|conn| {
+            payment_or_not_found(conn, id)?;
+            Ok(history::of_payment(conn, id)?)
+        })
+    }
+
+    /// The outbox events of payment `id`, oldest first.
+    pub fn payment_events(&self, id: i64) -> Result<Vec<PaymentEvent>, Error> {
+        self.read(|conn| {
+            payment_or_not_found(conn, id)?;
+            Ok(events::of_payment(conn, id)?)
+        })
+    }
+}
+
+struct CreateRequest<'a> {
+    input: &'a NewPayment,
+    currency: Option<Currency>,
+    fingerprint: Option<&'a str>,
+}
+
+fn create(conn: &mut DbConnection, request: &CreateRequest<'_>, backend: Backend, now: DateTime<Utc>) -> Result<PaymentCreation, Attempt> {
+    let input = request.input;
+    let order = orders::find(conn, &input.order)?
+        .ok_or_else(|| Error::validation("order", format!("order `{}` does not exist", input.order)))?;
+    orders::lock(conn, order.id)?;
+    if let Some(replay) = replay(conn, request)? {
+        return Ok(replay);
+    }
+    let mut amounts = payments::states_and_amounts(conn, order.id)?;
+    let money = payment_money(&order, input.amount, request.currency, &amounts)?;
+    let method_id = match &input.method {
+        Some(code) => {
+            let method = methods::by_code(conn, code)?
+                .ok_or_else(|| Error::validation("method", format!("payment method `{code}` does not exist")))?;
+            method.check_usable(order.channel_id, money)?;
+            Some(method.id)
+        }
+        None => None,
+    };
+    let state = if input.in_cart { PaymentState::Cart } else { PaymentState::New };
+    let row = PaymentInsert {
+        order_id: order.id,
+        channel_id: order.channel_id,
+        method_id,
+        currency: money.currency(),
+        amount: money.amount(),
+        state,
+        description: input.description.as_deref(),
+        metadata: input.metadata.as_ref(),
+        external_ref: input.external_ref.as_deref(),
+        request_fingerprint: request.fingerprint,
+        details: input.details.as_ref(),
+    };
+    let id = payments::insert(conn, &row, now)?;
+    let shard = counters::shard_for(backend, id);
+    for counter in [
+        Counter::all(),
+        Counter::state(state),
+        Counter::method(method_id),
+        Counter::channel(order.channel_id),
+        Counter::currency(money.currency()),
+    ] {
+        counters::add(conn, &counter, shard, 1)?;
+    }
+    if let Some(event) = EventType::on_entering(state) {
+        events::append(conn, id, event, 1, now)?;
+    }
+    amounts.push((state, money.amount()));
+    resolve_payment_state(conn, order.id, order.total, order.payment_state, &amounts, now)?;
+    Ok(PaymentCreation { payment: payments::by_id(conn, id)?, replayed: false })
+}
+
+/// The payment an earlier request with the same key created, when this request repeats
+/// it; an error when the key was used for another request.
+fn replay(conn: &mut DbConnection, request: &CreateRequest<'_>) -> Result<Option<PaymentCreation>, Attempt> {
+    let (Some(key), Some(fingerprint)) = (&request.input.external_ref, request.fingerprint) else {
+        return Ok(None);
+    };
+    let Some((id, stored)) = payments::by_external_ref(conn, key)? else {
+        return Ok(None);
+    };
+    if stored.as_deref() != Some(fingerprint) {
+        return Err(Error::IdempotencyConflict { external_ref: key.clone(), payment_id: id }.into());
+    }
+    Ok(Some(PaymentCreation { payment: payments::by_id(conn, id)?, replayed: true }))
+}
+
+/// The amount and currency of a new payment: as given, or the order's outstanding amount
+/// in the order's currency.
+fn payment_money(
+    order: &Order,
+    amount: Option<i64>,
+    currency: Option<Currency>,
+    payments_of_order: &[(PaymentState, i64)],
+) -> Result<Money, Error> {
+    let currency = currency.unwrap_or(order.currency_code);
+    if currency != order.currency_code {
+        return Err(Error::validation(
+            "currencyCode",
+            format!("must be the order's currency, {}", order.currency_code),
+        ));
+    }
+    let amount = match amount {
+        Some(amount) => amount,
+        None => outstanding(order, payments_of_order)?,
+    };
+    Ok(Money::positive(amount, currency).map_err(|e| e.at("amount"))?)
+}
+
+/// The order total less the payments that may still (or did) collect money: those in cart,
+/// new, processing, authorized or completed. Failed, cancelled and refunded ones free
+/// their amount again.
+fn outstanding(order: &Order, payments_of_order: &[(PaymentState, i64)]) -> Result<i64, Error> {
+    let mut due = Money::new(order.total, order.currency_code);
+    for (state, amount) in payments_of_order {
+        if matches!(
+            state,
+            PaymentState::Cart | PaymentState::New | PaymentState::Processing | PaymentState::Authorized | PaymentState::Completed
+        ) {
+            due = due.checked_sub(Money::new(*amount, order.currency_code))?;
+        }
+    }
+    if due.amount() <= 0 {
+        return Err(Error::validation(
+            "amount",
+            format!("order `{}` has nothing outstanding; give an amount", order.number),
+        ));
+    }
+    Ok(due.amount())
+}
+
+/// Locks the order of payment `id` (see [`orders::lock`]) and returns its id.
+fn lock_order_of(conn: &mut DbConnection, id: i64) -> Result<i64, Error> {
+    let order_id = match payments::order_id_of(conn, id) {
+        Err(StoreError::NotFound) => return Err(Error::not_found("payment", id)),
+        other => other?,
+    };
+    orders::lock(conn, order_id)?;
+    Ok(order_id)
+}
+
+fn resolve_order(conn: &mut DbConnection, order_id: i64, now: DateTime<Utc>) -> Result<(), Error> {
+    let order = orders::by_id(conn, order_id)?;
+    let amounts = payments::states_and_amounts(conn, order_id)?;
+    Ok(resolve_payment_state(conn, order_id, order.total, order.payment_state, &amounts, now)?)
+}
+
+fn payment_or_not_found(conn: &mut DbConnection, id: i64) -> Result<Payment, Error> {
+    match payments::by_id(conn, id) {
+        Err(StoreError::NotFound) => Err(Error::not_found("payment", id)),
+        other => Ok(other?),
+    }
+}
+
+/// The filter with codes resolved to ids; `None` when a code matches nothing, so the list
+/// is empty without a query.
+fn resolve_filter(conn: &mut DbConnection, filter: &PaymentFilter) -> Result<Option<ListFilter>, Error> {
+    let mut resolved = ListFilter {
+        state: filter.state,
+        currency: filter.currency,
+        created_after: filter.created_after,
+        created_before: filter.created_before,
+        ..ListFilter::default()
+    };
+    if let Some(code) = &filter.method {
+        let Some(id) = methods::id_by_code(conn, code)? else { return Ok(None) };
+        resolved.method_id = Some(id);
+    }
+    if let Some(code) = &filter.channel {
+        let Some(channel) = channels::by_code(conn, code)? else { return Ok(None) };
+        resolved.channel_id = Some(channel.id);
+    }
+    if let Some(order) = &filter.order {
+        let Some(id) = orders::find_id(conn, order)? else { return Ok(None) };
+        resolved.order_id = Some(id);
+    }
+    Ok(Some(resolved))
+}
+
+/// The counter that holds the total of `filter`, when it filters by at most one of the
+/// counted dimensions and nothing else.
+fn single_counter(filter: &ListFilter) -> Option<Counter> {
+    let others = filter.order_id.is_some() || filter.created_after.is_some() || filter.created_before.is_some();
+    let counted = [filter.state.is_some(), filter.method_id.is_some(), filter.channel_id.is_some(), filter.currency.is_some()];
+    if others || counted.iter().filter(|set| **set).count() > 1 {
+        return None;
+    }
+    Some(match (filter.state, filter.method_id, filter.channel_id, filter.currency) {
+        (Some(state), ..) => Counter::state(state),
+        (_, Some(method), ..) => Counter::method(Some(method)),
+        (_, _, Some(channel), _) => Counter::channel(channel),
+        (.., Some(currency)) => Counter::currency(currency),
+        _ => Counter::all(),
+    })
+}
