@@ -80,7 +80,11 @@ pub struct NewChannel {
 
 impl NewChannel {
     /// An enabled channel with the default tax strategy.
-    pub fn new(code: impl Into<String>, name: impl Into<String>, base_currency: impl Into<String>) -> Self {
+    pub fn new(
+        code: impl Into<String>,
+        name: impl Into<String>,
+        base_currency: impl Into<String>,
+    ) -> Self {
         NewChannel {
             code: code.into(),
             name: name.into(),
@@ -156,30 +160,48 @@ impl PaymentMethod {
     /// amounts outside a method's limits (#18937) through; we reject each, naming the field.
     pub fn check_usable(&self, channel_id: i64, money: Money) -> Result<(), Error> {
         if !self.enabled {
-            return Err(Error::invalid("method", format!("payment method `{}` is disabled", self.code)));
+            return Err(Error::invalid(
+                "method",
+                format!("payment method `{}` is disabled", self.code),
+            ));
         }
         if !self.channels.iter().any(|channel| channel.id == channel_id) {
             return Err(Error::invalid(
                 "method",
-                format!("payment method `{}` is not available in the order's channel", self.code),
+                format!(
+                    "payment method `{}` is not available in the order's channel",
+                    self.code
+                ),
             ));
         }
         if !self.accepts_currency(money.currency()) {
             return Err(Error::invalid(
                 "currencyCode",
-                format!("payment method `{}` does not accept {}", self.code, money.currency()),
+                format!(
+                    "payment method `{}` does not accept {}",
+                    self.code,
+                    money.currency()
+                ),
             ));
         }
         if let Some(min) = self.min_amount.filter(|min| money.amount() < *min) {
             return Err(Error::invalid(
                 "amount",
-                format!("payment method `{}` accepts at least {}", self.code, Money::new(min, money.currency())),
+                format!(
+                    "payment method `{}` accepts at least {}",
+                    self.code,
+                    Money::new(min, money.currency())
+                ),
             ));
         }
         if let Some(max) = self.max_amount.filter(|max| money.amount() > *max) {
             return Err(Error::invalid(
                 "amount",
-                format!("payment method `{}` accepts at most {}", self.code, Money::new(max, money.currency())),
+                format!(
+                    "payment method `{}` accepts at most {}",
+                    self.code,
+                    Money::new(max, money.currency())
+                ),
             ));
         }
         Ok(())
@@ -377,7 +399,10 @@ mod tests {
             instructions: None,
             position: 0,
             enabled: true,
-            gateway: Gateway { factory_name: "offline".into(), config: Value::Null },
+            gateway: Gateway {
+                factory_name: "offline".into(),
+                config: Value::Null,
+            },
             channels: vec![channel(1)],
             min_amount: Some(100),
             max_amount: Some(10_000),
@@ -402,12 +427,27 @@ mod tests {
     fn each_availability_rule_names_its_field() {
         let mut disabled = method();
         disabled.enabled = false;
-        assert_eq!(field_of(disabled.check_usable(1, Money::new(500, eur()))), Some("method".into()));
-        assert_eq!(field_of(method().check_usable(2, Money::new(500, eur()))), Some("method".into()));
+        assert_eq!(
+            field_of(disabled.check_usable(1, Money::new(500, eur()))),
+            Some("method".into())
+        );
+        assert_eq!(
+            field_of(method().check_usable(2, Money::new(500, eur()))),
+            Some("method".into())
+        );
         let usd = Currency::parse("USD").expect("USD");
-        assert_eq!(field_of(method().check_usable(1, Money::new(500, usd))), Some("currencyCode".into()));
-        assert_eq!(field_of(method().check_usable(1, Money::new(99, eur()))), Some("amount".into()));
-        assert_eq!(field_of(method().check_usable(1, Money::new(10_001, eur()))), Some("amount".into()));
+        assert_eq!(
+            field_of(method().check_usable(1, Money::new(500, usd))),
+            Some("currencyCode".into())
+        );
+        assert_eq!(
+            field_of(method().check_usable(1, Money::new(99, eur()))),
+            Some("amount".into())
+        );
+        assert_eq!(
+            field_of(method().check_usable(1, Money::new(10_001, eur()))),
+            Some("amount".into())
+        );
     }
 
     #[test]
@@ -420,12 +460,24 @@ mod tests {
     #[test]
     fn channel_input_is_validated() {
         let mut bad = NewChannel::new("US WEB", "US", "USD");
-        assert_eq!(validate_input(&bad).err().and_then(|e| e.field().map(str::to_owned)), Some("code".into()));
+        assert_eq!(
+            validate_input(&bad)
+                .err()
+                .and_then(|e| e.field().map(str::to_owned)),
+            Some("code".into())
+        );
         bad = NewChannel::new("US_WEB", "", "USD");
-        assert_eq!(validate_input(&bad).err().and_then(|e| e.field().map(str::to_owned)), Some("name".into()));
+        assert_eq!(
+            validate_input(&bad)
+                .err()
+                .and_then(|e| e.field().map(str::to_owned)),
+            Some("name".into())
+        );
         bad = NewChannel::new("US_WEB", "US", "DOLLARS");
         assert_eq!(
-            validate_input(&bad).err().and_then(|e| e.field().map(str::to_owned)),
+            validate_input(&bad)
+                .err()
+                .and_then(|e| e.field().map(str::to_owned)),
             Some("baseCurrency".into())
         );
     }

@@ -12,12 +12,12 @@ mod validation;
 
 pub use clock::{Clock, FixedClock, SystemClock};
 pub use error::{Error, InvalidValue};
+pub(crate) use method::check_amount_bounds;
 pub use method::{
     Channel, ChannelUpdate, Gateway, NewChannel, NewPaymentMethod, PaymentMethod,
     PaymentMethodUpdate, TaxCalculationStrategy,
 };
 pub use money::{Currency, Money};
-pub(crate) use method::check_amount_bounds;
 pub use order::{Order, OrderPaymentState, OrderRef, UpsertOrder, resolve_order_payment_state};
 pub use payment::{
     EventType, NewPayment, Payment, PaymentEvent, PaymentMethodSummary, PaymentState, StateChange,

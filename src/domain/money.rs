@@ -198,7 +198,10 @@ mod tests {
     #[test]
     fn unknown_or_malformed_codes_are_rejected() {
         for code in ["", "EU", "EURO", "ZZZ", "E1R", "€", "XXX", "XAU", " EU"] {
-            assert!(Currency::parse(code).is_err(), "{code:?} should be rejected");
+            assert!(
+                Currency::parse(code).is_err(),
+                "{code:?} should be rejected"
+            );
         }
     }
 
@@ -206,7 +209,10 @@ mod tests {
     fn payment_amounts_must_be_positive() {
         assert!(Money::positive(0, currency("EUR")).is_err());
         assert!(Money::positive(-1, currency("EUR")).is_err());
-        assert_eq!(Money::positive(1, currency("EUR")).map(Money::amount), Ok(1));
+        assert_eq!(
+            Money::positive(1, currency("EUR")).map(Money::amount),
+            Ok(1)
+        );
     }
 
     #[test]
@@ -223,7 +229,10 @@ mod tests {
     #[test]
     fn currencies_never_mix() {
         let mixed = Money::new(1, currency("EUR")).checked_add(Money::new(1, currency("USD")));
-        assert_eq!(mixed.map_err(|e| e.field().map(str::to_owned)), Err(Some("currencyCode".into())));
+        assert_eq!(
+            mixed.map_err(|e| e.field().map(str::to_owned)),
+            Err(Some("currencyCode".into()))
+        );
     }
 
     #[test]
@@ -232,7 +241,10 @@ mod tests {
         assert_eq!(Money::new(500, currency("JPY")).to_string(), "500 JPY");
         assert_eq!(Money::new(1234, currency("KWD")).to_string(), "1.234 KWD");
         assert_eq!(Money::new(-5, currency("EUR")).to_string(), "-0.05 EUR");
-        assert_eq!(Money::new(i64::MIN, currency("CLF")).to_string(), "-922337203685477.5808 CLF");
+        assert_eq!(
+            Money::new(i64::MIN, currency("CLF")).to_string(),
+            "-922337203685477.5808 CLF"
+        );
     }
 
     #[test]

@@ -115,7 +115,8 @@ pub fn resolve_order_payment_state(
     total: i64,
     payments: impl IntoIterator<Item = (PaymentState, i64)>,
 ) -> OrderPaymentState {
-    let (mut refunded, mut completed, mut authorized) = (Sum::default(), Sum::default(), Sum::default());
+    let (mut refunded, mut completed, mut authorized) =
+        (Sum::default(), Sum::default(), Sum::default());
     let (mut any, mut all_cart) = (false, true);
     for (state, amount) in payments {
         any = true;
@@ -132,13 +133,25 @@ pub fn resolve_order_payment_state(
         return OrderPaymentState::Cart;
     }
     if let Some(sum) = refunded.value() {
-        return if sum >= total { OrderPaymentState::Refunded } else { OrderPaymentState::PartiallyRefunded };
+        return if sum >= total {
+            OrderPaymentState::Refunded
+        } else {
+            OrderPaymentState::PartiallyRefunded
+        };
     }
     if let Some(sum) = completed.value() {
-        return if sum >= total { OrderPaymentState::Paid } else { OrderPaymentState::PartiallyPaid };
+        return if sum >= total {
+            OrderPaymentState::Paid
+        } else {
+            OrderPaymentState::PartiallyPaid
+        };
     }
     if let Some(sum) = authorized.value() {
-        return if sum >= total { OrderPaymentState::Authorized } else { OrderPaymentState::PartiallyAuthorized };
+        return if sum >= total {
+            OrderPaymentState::Authorized
+        } else {
+            OrderPaymentState::PartiallyAuthorized
+        };
     }
     OrderPaymentState::AwaitingPayment
 }
@@ -209,15 +222,30 @@ mod tests {
     #[test]
     fn cancelling_an_authorized_payment_returns_the_order_to_awaiting_payment() {
         // Sylius #19050: the order stayed `authorized`.
-        assert_eq!(resolve_order_payment_state(1000, [(P::Authorized, 1000)]), O::Authorized);
-        assert_eq!(resolve_order_payment_state(1000, [(P::Cancelled, 1000)]), O::AwaitingPayment);
+        assert_eq!(
+            resolve_order_payment_state(1000, [(P::Authorized, 1000)]),
+            O::Authorized
+        );
+        assert_eq!(
+            resolve_order_payment_state(1000, [(P::Cancelled, 1000)]),
+            O::AwaitingPayment
+        );
     }
 
     #[test]
     fn completed_payments_pay_the_order_fully_or_partially() {
-        assert_eq!(resolve_order_payment_state(1000, [(P::Completed, 1000)]), O::Paid);
-        assert_eq!(resolve_order_payment_state(1000, [(P::Completed, 1200)]), O::Paid);
-        assert_eq!(resolve_order_payment_state(1000, [(P::Completed, 400)]), O::PartiallyPaid);
+        assert_eq!(
+            resolve_order_payment_state(1000, [(P::Completed, 1000)]),
+            O::Paid
+        );
+        assert_eq!(
+            resolve_order_payment_state(1000, [(P::Completed, 1200)]),
+            O::Paid
+        );
+        assert_eq!(
+            resolve_order_payment_state(1000, [(P::Completed, 400)]),
+            O::PartiallyPaid
+        );
         assert_eq!(
             resolve_order_payment_state(1000, [(P::Completed, 400), (P::Completed, 600)]),
             O::Paid
@@ -230,7 +258,10 @@ mod tests {
 
     #[test]
     fn refunds_take_precedence() {
-        assert_eq!(resolve_order_payment_state(1000, [(P::Refunded, 1000)]), O::Refunded);
+        assert_eq!(
+            resolve_order_payment_state(1000, [(P::Refunded, 1000)]),
+            O::Refunded
+        );
         assert_eq!(
             resolve_order_payment_state(1000, [(P::Refunded, 500), (P::Completed, 500)]),
             O::PartiallyRefunded
@@ -239,7 +270,10 @@ mod tests {
 
     #[test]
     fn authorizations_resolve_likewise() {
-        assert_eq!(resolve_order_payment_state(1000, [(P::Authorized, 300)]), O::PartiallyAuthorized);
+        assert_eq!(
+            resolve_order_payment_state(1000, [(P::Authorized, 300)]),
+            O::PartiallyAuthorized
+        );
         assert_eq!(
             resolve_order_payment_state(1000, [(P::Authorized, 300), (P::Authorized, 700)]),
             O::Authorized
@@ -249,9 +283,16 @@ mod tests {
     #[test]
     fn open_failed_and_cart_payments_leave_the_order_awaiting_payment_or_in_cart() {
         for state in [P::New, P::Processing, P::Failed, P::Cancelled, P::Unknown] {
-            assert_eq!(resolve_order_payment_state(1000, [(state, 1000)]), O::AwaitingPayment, "{state}");
+            assert_eq!(
+                resolve_order_payment_state(1000, [(state, 1000)]),
+                O::AwaitingPayment,
+                "{state}"
+            );
         }
-        assert_eq!(resolve_order_payment_state(1000, [(P::Cart, 1000)]), O::Cart);
+        assert_eq!(
+            resolve_order_payment_state(1000, [(P::Cart, 1000)]),
+            O::Cart
+        );
         assert_eq!(
             resolve_order_payment_state(1000, [(P::Cart, 1000), (P::New, 1000)]),
             O::AwaitingPayment

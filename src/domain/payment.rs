@@ -8,7 +8,7 @@ use std::fmt;
 use validator::Validate;
 
 use super::validation::{check_code, check_external_ref, check_json_size};
-use super::{InvalidValue, Money, OrderRef, Transition, Currency};
+use super::{Currency, InvalidValue, Money, OrderRef, Transition};
 
 /// The largest `metadata` accepted, serialized (Mollie's limit: about 1 kB).
 pub const MAX_METADATA_BYTES: usize = 1024;
@@ -245,7 +245,10 @@ impl NewPayment {
         });
         let mut canonical = String::new();
         write_canonical(&request, &mut canonical);
-        Sha256::digest(canonical.as_bytes()).iter().map(|byte| format!("{byte:02x}")).collect()
+        Sha256::digest(canonical.as_bytes())
+            .iter()
+            .map(|byte| format!("{byte:02x}"))
+            .collect()
     }
 }
 
@@ -287,8 +290,9 @@ fn check_metadata(metadata: &Value) -> Result<(), validator::ValidationError> {
 
 fn check_details(details: &Value) -> Result<(), validator::ValidationError> {
     if !details.is_object() {
-        return Err(validator::ValidationError::new("object")
-            .with_message("must be a JSON object".into()));
+        return Err(
+            validator::ValidationError::new("object").with_message("must be a JSON object".into())
+        );
     }
     check_json_size(details, MAX_DETAILS_BYTES)
 }
@@ -416,9 +420,15 @@ mod tests {
             (NewPayment::for_order(1).amount(0, "EUR"), "amount"),
             (NewPayment::for_order(1).external_ref(""), "externalRef"),
             (NewPayment::for_order(1).external_ref("a\nb"), "externalRef"),
-            (NewPayment::for_order(1).external_ref("k".repeat(256)), "externalRef"),
+            (
+                NewPayment::for_order(1).external_ref("k".repeat(256)),
+                "externalRef",
+            ),
             (NewPayment::for_order(1).method("bank transfer"), "method"),
-            (NewPayment::for_order(1).description("d".repeat(256)), "description"),
+            (
+                NewPayment::for_order(1).description("d".repeat(256)),
+                "description",
+            ),
         ];
         for (input, field) in cases {
             let error = validate_input(&input).expect_err(field);
@@ -428,13 +438,21 @@ mod tests {
 
     #[test]
     fn fingerprints_ignore_key_order_but_not_content() {
-        let a = NewPayment::for_order(1).amount(500, "EUR").metadata(json!({"a": 1, "b": {"c": 2, "d": 3}}));
-        let b = NewPayment::for_order(1).amount(500, "eur").metadata(json!({"b": {"d": 3, "c": 2}, "a": 1}));
+        let a = NewPayment::for_order(1)
+            .amount(500, "EUR")
+            .metadata(json!({"a": 1, "b": {"c": 2, "d": 3}}));
+        let b = NewPayment::for_order(1)
+            .amount(500, "eur")
+            .metadata(json!({"b": {"d": 3, "c": 2}, "a": 1}));
         assert_eq!(a.fingerprint(), b.fingerprint());
         assert_eq!(a.fingerprint().len(), 64);
-        let other_amount = NewPayment::for_order(1).amount(501, "EUR").metadata(json!({"a": 1, "b": {"c": 2, "d": 3}}));
+        let other_amount = NewPayment::for_order(1)
+            .amount(501, "EUR")
+            .metadata(json!({"a": 1, "b": {"c": 2, "d": 3}}));
         assert_ne!(a.fingerprint(), other_amount.fingerprint());
-        let other_order = NewPayment::for_order("1").amount(500, "EUR").metadata(json!({"a": 1, "b": {"c": 2, "d": 3}}));
+        let other_order = NewPayment::for_order("1")
+            .amount(500, "EUR")
+            .metadata(json!({"a": 1, "b": {"c": 2, "d": 3}}));
         assert_ne!(a.fingerprint(), other_order.fingerprint());
     }
 
@@ -442,7 +460,10 @@ mod tests {
     fn details_must_be_an_object() {
         let mut input = NewPayment::for_order(1);
         input.details = Some(json!([1, 2]));
-        assert_eq!(validate_input(&input).map_err(|e| e.field().map(str::to_owned)), Err(Some("details".into())));
+        assert_eq!(
+            validate_input(&input).map_err(|e| e.field().map(str::to_owned)),
+            Err(Some("details".into()))
+        );
     }
 
     #[test]

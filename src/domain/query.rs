@@ -72,7 +72,11 @@ pub enum SortField {
 
 impl SortField {
     /// Every sortable field.
-    pub const ALL: [SortField; 3] = [SortField::Amount, SortField::CreatedAt, SortField::UpdatedAt];
+    pub const ALL: [SortField; 3] = [
+        SortField::Amount,
+        SortField::CreatedAt,
+        SortField::UpdatedAt,
+    ];
 
     /// The API name, as in `sorting[createdAt]`.
     pub fn as_str(self) -> &'static str {
@@ -85,11 +89,14 @@ impl SortField {
 
     /// Parses an API name (exact).
     pub fn parse(name: &str) -> Result<Self, InvalidValue> {
-        SortField::ALL.into_iter().find(|f| f.as_str() == name).ok_or_else(|| {
-            InvalidValue(format!(
-                "`{name}` is not sortable; sort by amount, createdAt or updatedAt"
-            ))
-        })
+        SortField::ALL
+            .into_iter()
+            .find(|f| f.as_str() == name)
+            .ok_or_else(|| {
+                InvalidValue(format!(
+                    "`{name}` is not sortable; sort by amount, createdAt or updatedAt"
+                ))
+            })
     }
 }
 
@@ -111,7 +118,9 @@ impl SortDirection {
         if name.eq_ignore_ascii_case("desc") {
             return Ok(SortDirection::Desc);
         }
-        Err(InvalidValue(format!("`{name}` is not a direction; use asc or desc")))
+        Err(InvalidValue(format!(
+            "`{name}` is not a direction; use asc or desc"
+        )))
     }
 
     /// `"asc"` or `"desc"`.
@@ -136,7 +145,10 @@ impl Sorting {
         }
         for (i, (field, _)) in keys.iter().enumerate() {
             if keys[..i].iter().any(|(earlier, _)| earlier == field) {
-                return Err(InvalidValue(format!("`{}` is sorted by twice", field.as_str())));
+                return Err(InvalidValue(format!(
+                    "`{}` is sorted by twice",
+                    field.as_str()
+                )));
             }
         }
         Ok(Sorting(keys))
@@ -154,7 +166,10 @@ impl Sorting {
 
     /// The direction of the id tie-breaker: that of the first key.
     pub fn tie_break(&self) -> SortDirection {
-        self.0.first().map(|(_, direction)| *direction).unwrap_or_default()
+        self.0
+            .first()
+            .map(|(_, direction)| *direction)
+            .unwrap_or_default()
     }
 }
 
@@ -206,7 +221,13 @@ impl<T> Paginated<T> {
     /// Builds a page, computing `pages` from `total` and `limit`.
     pub fn new(items: Vec<T>, page: PageNumber, limit: Limit, total: u64) -> Self {
         let pages = total.div_ceil(u64::from(limit.get())).max(1);
-        Paginated { items, page: page.get(), limit: limit.get(), pages, total }
+        Paginated {
+            items,
+            page: page.get(),
+            limit: limit.get(),
+            pages,
+            total,
+        }
     }
 }
 
@@ -235,17 +256,35 @@ mod tests {
     fn sorting_rejects_unknown_repeated_or_no_keys() {
         assert!(SortField::parse("foo").is_err());
         assert!(Sorting::new(vec![]).is_err());
-        let twice = vec![(SortField::Amount, SortDirection::Asc), (SortField::Amount, SortDirection::Desc)];
+        let twice = vec![
+            (SortField::Amount, SortDirection::Asc),
+            (SortField::Amount, SortDirection::Desc),
+        ];
         assert!(Sorting::new(twice).is_err());
-        let two = vec![(SortField::Amount, SortDirection::Desc), (SortField::CreatedAt, SortDirection::Asc)];
-        assert_eq!(Sorting::new(two).map(|s| s.tie_break()), Ok(SortDirection::Desc));
+        let two = vec![
+            (SortField::Amount, SortDirection::Desc),
+            (SortField::CreatedAt, SortDirection::Asc),
+        ];
+        assert_eq!(
+            Sorting::new(two).map(|s| s.tie_break()),
+            Ok(SortDirection::Desc)
+        );
     }
 
     #[test]
     fn pages_are_rounded_up_and_never_zero() {
         let limit = Limit::new(2).unwrap_or_default();
-        assert_eq!(Paginated::<()>::new(vec![], PageNumber::FIRST, limit, 20).pages, 10);
-        assert_eq!(Paginated::<()>::new(vec![], PageNumber::FIRST, limit, 21).pages, 11);
-        assert_eq!(Paginated::<()>::new(vec![], PageNumber::FIRST, limit, 0).pages, 1);
+        assert_eq!(
+            Paginated::<()>::new(vec![], PageNumber::FIRST, limit, 20).pages,
+            10
+        );
+        assert_eq!(
+            Paginated::<()>::new(vec![], PageNumber::FIRST, limit, 21).pages,
+            11
+        );
+        assert_eq!(
+            Paginated::<()>::new(vec![], PageNumber::FIRST, limit, 0).pages,
+            1
+        );
     }
 }

@@ -31,13 +31,41 @@ use PaymentState::{Authorized, Cancelled, Cart, Completed, Failed, New, Processi
 /// The Sylius core payment graph. Everything (the store, the HTTP routes, the OpenAPI
 /// document, the README table) reads this table; nothing else encodes a transition.
 pub const GRAPH: [Edge; 7] = [
-    Edge { transition: Transition::Create, from: &[Cart], to: New },
-    Edge { transition: Transition::Process, from: &[New], to: Processing },
-    Edge { transition: Transition::Authorize, from: &[New, Processing], to: Authorized },
-    Edge { transition: Transition::Complete, from: &[New, Processing, Authorized], to: Completed },
-    Edge { transition: Transition::Fail, from: &[New, Processing, Authorized], to: Failed },
-    Edge { transition: Transition::Cancel, from: &[New, Processing, Authorized], to: Cancelled },
-    Edge { transition: Transition::Refund, from: &[Completed], to: Refunded },
+    Edge {
+        transition: Transition::Create,
+        from: &[Cart],
+        to: New,
+    },
+    Edge {
+        transition: Transition::Process,
+        from: &[New],
+        to: Processing,
+    },
+    Edge {
+        transition: Transition::Authorize,
+        from: &[New, Processing],
+        to: Authorized,
+    },
+    Edge {
+        transition: Transition::Complete,
+        from: &[New, Processing, Authorized],
+        to: Completed,
+    },
+    Edge {
+        transition: Transition::Fail,
+        from: &[New, Processing, Authorized],
+        to: Failed,
+    },
+    Edge {
+        transition: Transition::Cancel,
+        from: &[New, Processing, Authorized],
+        to: Cancelled,
+    },
+    Edge {
+        transition: Transition::Refund,
+        from: &[Completed],
+        to: Refunded,
+    },
 ];
 
 impl Transition {

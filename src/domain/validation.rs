@@ -17,9 +17,8 @@ static CODE: LazyLock<Regex> = LazyLock::new(|| {
 /// A channel or payment method code: `^[A-Za-z0-9_-]+$`, at most 255 characters.
 pub(crate) fn check_code(code: &str) -> Result<(), ValidationError> {
     if code.is_empty() || code.len() > 255 || !CODE.is_match(code) {
-        return Err(ValidationError::new("code").with_message(
-            "must be 1 to 255 characters of letters, digits, `_` or `-`".into(),
-        ));
+        return Err(ValidationError::new("code")
+            .with_message("must be 1 to 255 characters of letters, digits, `_` or `-`".into()));
     }
     Ok(())
 }
@@ -28,16 +27,17 @@ pub(crate) fn check_code(code: &str) -> Result<(), ValidationError> {
 pub(crate) fn check_external_ref(key: &str) -> Result<(), ValidationError> {
     let length = key.chars().count();
     if length == 0 || length > 255 || key.chars().any(char::is_control) {
-        return Err(ValidationError::new("key").with_message(
-            "must be 1 to 255 characters without control characters".into(),
-        ));
+        return Err(ValidationError::new("key")
+            .with_message("must be 1 to 255 characters without control characters".into()));
     }
     Ok(())
 }
 
 /// JSON whose serialized form fits in `max` bytes.
 pub(crate) fn check_json_size(value: &Value, max: usize) -> Result<(), ValidationError> {
-    let size = serde_json::to_string(value).map(|s| s.len()).unwrap_or(usize::MAX);
+    let size = serde_json::to_string(value)
+        .map(|s| s.len())
+        .unwrap_or(usize::MAX);
     if size > max {
         return Err(ValidationError::new("size")
             .with_message(format!("must be at most {max} bytes of JSON, got {size}").into()));
@@ -59,9 +59,12 @@ fn first_error(errors: &ValidationErrors, prefix: &str) -> Error {
     };
     let field = format!("{prefix}{}", camel_case(name));
     match kind {
-        ValidationErrorsKind::Field(list) => {
-            Error::invalid(field, list.first().map(describe).unwrap_or_else(|| "is invalid".into()))
-        }
+        ValidationErrorsKind::Field(list) => Error::invalid(
+            field,
+            list.first()
+                .map(describe)
+                .unwrap_or_else(|| "is invalid".into()),
+        ),
         ValidationErrorsKind::Struct(inner) => first_error(inner, &format!("{field}.")),
         ValidationErrorsKind::List(items) => match items.iter().next() {
             Some((index, inner)) => first_error(inner, &format!("{field}[{index}].")),
@@ -126,7 +129,10 @@ mod tests {
     #[test]
     fn field_names_are_camel_cased() {
         assert_eq!(camel_case("external_ref"), "externalRef");
-        assert_eq!(camel_case("tax_calculation_strategy"), "taxCalculationStrategy");
+        assert_eq!(
+            camel_case("tax_calculation_strategy"),
+            "taxCalculationStrategy"
+        );
         assert_eq!(camel_case("amount"), "amount");
     }
 }

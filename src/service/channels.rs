@@ -24,14 +24,17 @@ impl Payments {
             .transpose()?;
         let now = self.now();
         self.write(|conn| {
-            let channel = channels::by_code(conn, code)?.ok_or_else(|| Error::not_found("channel", code))?;
+            let channel =
+                channels::by_code(conn, code)?.ok_or_else(|| Error::not_found("channel", code))?;
             Ok(channels::update(conn, channel.id, input, currency, now)?)
         })
     }
 
     /// The channel with this code.
     pub fn channel(&self, code: &str) -> Result<Channel, Error> {
-        self.read(|conn| channels::by_code(conn, code)?.ok_or_else(|| Error::not_found("channel", code)))
+        self.read(|conn| {
+            channels::by_code(conn, code)?.ok_or_else(|| Error::not_found("channel", code))
+        })
     }
 
     /// Every channel, by code.

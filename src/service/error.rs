@@ -17,13 +17,26 @@ pub enum Error {
         "transition `{transition}` is not allowed from state `{state}`; allowed: [{}]",
         allowed.iter().map(|t| t.as_str()).collect::<Vec<_>>().join(", ")
     )]
-    TransitionNotAllowed { state: PaymentState, transition: Transition, allowed: Vec<Transition> },
+    TransitionNotAllowed {
+        state: PaymentState,
+        transition: Transition,
+        allowed: Vec<Transition>,
+    },
     /// The caller's `expected_version` is no longer the payment's version.
     #[error("payment {payment_id} is at version {current}, not the expected {expected}")]
-    StaleVersion { payment_id: i64, expected: i64, current: i64 },
+    StaleVersion {
+        payment_id: i64,
+        expected: i64,
+        current: i64,
+    },
     /// The idempotency key was used before for a different request.
-    #[error("externalRef `{external_ref}` was already used by payment {payment_id} for a different request")]
-    IdempotencyConflict { external_ref: String, payment_id: i64 },
+    #[error(
+        "externalRef `{external_ref}` was already used by payment {payment_id} for a different request"
+    )]
+    IdempotencyConflict {
+        external_ref: String,
+        payment_id: i64,
+    },
     /// The database is busy or unreachable; the call may be retried.
     #[error("storage unavailable: {0}")]
     Unavailable(String),
@@ -38,12 +51,18 @@ pub enum Error {
 impl Error {
     /// Shorthand for [`Error::Validation`].
     pub fn validation(field: impl Into<String>, message: impl Into<String>) -> Self {
-        Error::Validation { field: field.into(), message: message.into() }
+        Error::Validation {
+            field: field.into(),
+            message: message.into(),
+        }
     }
 
     /// Shorthand for [`Error::NotFound`].
     pub fn not_found(resource: &'static str, key: impl ToString) -> Self {
-        Error::NotFound { resource, key: key.to_string() }
+        Error::NotFound {
+            resource,
+            key: key.to_string(),
+        }
     }
 
     /// The input field at fault, when one is.
@@ -60,12 +79,19 @@ impl From<domain::Error> for Error {
     fn from(error: domain::Error) -> Self {
         match error {
             domain::Error::Invalid { field, message } => Error::Validation { field, message },
-            domain::Error::Overflow { field } => {
-                Error::Validation { field, message: "overflows 64-bit minor units".into() }
-            }
-            domain::Error::TransitionNotAllowed { state, transition, allowed } => {
-                Error::TransitionNotAllowed { state, transition, allowed }
-            }
+            domain::Error::Overflow { field } => Error::Validation {
+                field,
+                message: "overflows 64-bit minor units".into(),
+            },
+            domain::Error::TransitionNotAllowed {
+                state,
+                transition,
+                allowed,
+            } => Error::TransitionNotAllowed {
+                state,
+                transition,
+                allowed,
+            },
         }
     }
 }

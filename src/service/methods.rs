@@ -21,29 +21,55 @@ impl Payments {
                 Some(position) => position,
                 None => methods::next_position(conn)?,
             };
-            let links = methods::MethodLinks { channel_ids: &channel_ids, currencies: &currencies };
-            methods::insert(conn, input, links, position, now).map_err(|e| code_taken_or(e, &input.code))
+            let links = methods::MethodLinks {
+                channel_ids: &channel_ids,
+                currencies: &currencies,
+            };
+            methods::insert(conn, input, links, position, now)
+                .map_err(|e| code_taken_or(e, &input.code))
         })
     }
 
     /// Updates the method `code` with the fields present in `input`.
-    pub fn update_payment_method(&self, code: &str, input: &PaymentMethodUpdate) -> Result<PaymentMethod, Error> {
+    pub fn update_payment_method(
+        &self,
+        code: &str,
+        input: &PaymentMethodUpdate,
+    ) -> Result<PaymentMethod, Error> {
         validate_input(input)?;
-        let currencies = input.currencies.as_deref().map(parse_currencies).transpose()?;
+        let currencies = input
+            .currencies
+            .as_deref()
+            .map(parse_currencies)
+            .transpose()?;
         let now = self.now();
         self.write(|conn| {
-            let method = methods::by_code(conn, code)?.ok_or_else(|| Error::not_found("payment method", code))?;
+            let method = methods::by_code(conn, code)?
+                .ok_or_else(|| Error::not_found("payment method", code))?;
             let min = input.min_amount.unwrap_or(method.min_amount);
             let max = input.max_amount.unwrap_or(method.max_amount);
             check_amount_bounds(min, max)?;
-            let channel_ids = input.channels.as_deref().map(|codes| channel_ids(conn, codes)).transpose()?;
-            Ok(methods::update(conn, method.id, input, channel_ids.as_deref(), currencies.as_deref(), now)?)
+            let channel_ids = input
+                .channels
+                .as_deref()
+                .map(|codes| channel_ids(conn, codes))
+                .transpose()?;
+            Ok(methods::update(
+                conn,
+                method.id,
+                input,
+                channel_ids.as_deref(),
+                currencies.as_deref(),
+                now,
+            )?)
         })
     }
 
     /// The payment method with this code, with its channels.
     pub fn payment_method(&self, code: &str) -> Result<PaymentMethod, Error> {
-        self.read(|conn| methods::by_code(conn, code)?.ok_or_else(|| Error::not_found("payment method", code)))
+        self.read(|conn| {
+            methods::by_code(conn, code)?.ok_or_else(|| Error::not_found("payment method", code))
+        })
     }
 
     /// Every payment method by position; with a channel code, only the enabled methods of
@@ -79,8 +105,10 @@ fn channel_ids(conn: &mut DbConnection, codes: &[String]) -> Result<Vec<i64>, Er
     unique.dedup();
     let (ids, missing) = channels::ids_by_codes(conn, &unique).map_err(Error::from)?;
     if let Some(code) = missing.first() {
-        return Err(Error::validation("channels", format!("channel `{code}` does not exist")));
+        return Err(Error::validation(
+            "channels",
+            format!("channel `{code}` does not exist"),
+        ));
     }
     Ok(ids)
 }
-

@@ -25,7 +25,10 @@ pub struct Options {
 
 impl Default for Options {
     fn default() -> Self {
-        Options { pool: PoolOptions::default(), clock: Arc::new(SystemClock) }
+        Options {
+            pool: PoolOptions::default(),
+            clock: Arc::new(SystemClock),
+        }
     }
 }
 
@@ -53,7 +56,13 @@ impl Payments {
     /// [`Payments::open`] with explicit settings.
     pub fn open_with(url: &str, options: Options) -> Result<Self, Error> {
         let (pool, backend) = store::open_pool(url, &options.pool)?;
-        Ok(Payments { inner: Arc::new(Inner { pool, backend, clock: options.clock }) })
+        Ok(Payments {
+            inner: Arc::new(Inner {
+                pool,
+                backend,
+                clock: options.clock,
+            }),
+        })
     }
 
     /// The backend the URL selected.
@@ -66,14 +75,28 @@ impl Payments {
     }
 
     /// Runs `work` in a write transaction on a pooled connection.
-    fn write<T, E: From<StoreError>>(&self, work: impl FnOnce(&mut DbConnection) -> Result<T, E>) -> Result<T, E> {
-        let mut conn = self.inner.pool.get().map_err(|e| E::from(StoreError::from(e)))?;
+    fn write<T, E: From<StoreError>>(
+        &self,
+        work: impl FnOnce(&mut DbConnection) -> Result<T, E>,
+    ) -> Result<T, E> {
+        let mut conn = self
+            .inner
+            .pool
+            .get()
+            .map_err(|e| E::from(StoreError::from(e)))?;
         store::write_transaction(&mut conn, work)
     }
 
     /// Runs `work` in a read-only transaction on a pooled connection.
-    fn read<T, E: From<StoreError>>(&self, work: impl FnOnce(&mut DbConnection) -> Result<T, E>) -> Result<T, E> {
-        let mut conn = self.inner.pool.get().map_err(|e| E::from(StoreError::from(e)))?;
+    fn read<T, E: From<StoreError>>(
+        &self,
+        work: impl FnOnce(&mut DbConnection) -> Result<T, E>,
+    ) -> Result<T, E> {
+        let mut conn = self
+            .inner
+            .pool
+            .get()
+            .map_err(|e| E::from(StoreError::from(e)))?;
         store::read_transaction(&mut conn, work)
     }
 }
@@ -81,9 +104,14 @@ impl Payments {
 /// Runs `attempt` again once when it fails on a unique index over `column`: the racing
 /// writer that won has committed by then, so the second attempt finds its row and takes
 /// the "already exists" path (a replay, an update) instead of inserting.
-fn retry_on_unique<T>(column: &str, mut attempt: impl FnMut() -> Result<T, Attempt>) -> Result<T, Error> {
+fn retry_on_unique<T>(
+    column: &str,
+    mut attempt: impl FnMut() -> Result<T, Attempt>,
+) -> Result<T, Error> {
     match attempt() {
-        Err(Attempt::Store(e)) if e.is_unique_violation_on(column) => attempt().map_err(Error::from),
+        Err(Attempt::Store(e)) if e.is_unique_violation_on(column) => {
+            attempt().map_err(Error::from)
+        }
         other => other.map_err(Error::from),
     }
 }

@@ -20,7 +20,9 @@ impl Payments {
         let now = self.now();
         // Two hosts upserting one new number race on the unique index; the loser retries
         // and updates the winner's row.
-        retry_on_unique("number", || self.write(|conn| upsert(conn, input, currency, now)))
+        retry_on_unique("number", || {
+            self.write(|conn| upsert(conn, input, currency, now))
+        })
     }
 
     /// The order with this id or number.
@@ -31,31 +33,64 @@ impl Payments {
     /// The payments of an order, oldest first.
     pub fn order_payments(&self, order: &OrderRef) -> Result<Vec<Payment>, Error> {
         self.read(|conn| {
-            let id = orders::find_id(conn, order)?.ok_or_else(|| Error::not_found("order", order))?;
+            let id =
+                orders::find_id(conn, order)?.ok_or_else(|| Error::not_found("order", order))?;
             Ok(payments::of_order(conn, id)?)
         })
     }
 }
 
-fn upsert(conn: &mut DbConnection, input: &UpsertOrder, currency: Currency, now: DateTime<Utc>) -> Result<Order, Attempt> {
-    let channel = channels::by_code(conn, &input.channel)?
-        .ok_or_else(|| Error::validation("channel", format!("channel `{}` does not exist", input.channel)))?;
-    let fields = orders::OrderFields { number: &input.number, channel_id: channel.id, currency, total: input.total };
+fn upsert(
+    conn: &mut DbConnection,
+    input: &UpsertOrder,
+    currency: Currency,
+    now: DateTime<Utc>,
+) -> Result<Order, Attempt> {
+    let channel = channels::by_code(conn, &input.channel)?.ok_or_else(|| {
+        Error::validation(
+            "channel",
+            format!("channel `{}` does not exist", input.channel),
+        )
+    })?;
+    let fields = orders::OrderFields {
+        number: &input.number,
+        channel_id: channel.id,
+        currency,
+        total: input.total,
+    };
     let Some(existing) = orders::by_number(conn, &input.number)? else {
-        return Ok(orders::insert(conn, &fields, resolve_order_payment_state(input.total, []), now)?);
+        return Ok(orders::insert(
+            conn,
+            &fields,
+            resolve_order_payment_state(input.total, []),
+            now,
+        )?);
     };
     orders::lock(conn, existing.id)?;
     let amounts = payments::states_and_amounts(conn, existing.id)?;
     if !amounts.is_empty() {
         if existing.channel_id != channel.id {
-            return Err(Error::validation("channel", "cannot change once the order has payments").into());
+            return Err(
+                Error::validation("channel", "cannot change once the order has payments").into(),
+            );
         }
         if existing.currency_code != currency {
-            return Err(Error::validation("currencyCode", "cannot change once the order has payments").into());
+            return Err(Error::validation(
+                "currencyCode",
+                "cannot change once the order has payments",
+            )
+            .into());
         }
     }
     orders::update(conn, existing.id, &fields, now)?;
-    resolve_payment_state(conn, existing.id, input.total, existing.payment_state, &amounts, now)?;
+    resolve_payment_state(
+        conn,
+        existing.id,
+        input.total,
+        existing.payment_state,
+        &amounts,
+        now,
+    )?;
     Ok(orders::by_id(conn, existing.id)?)
 }
 

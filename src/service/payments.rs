@@ -40,11 +40,17 @@ impl Payments {
             .map(|code| Currency::parse(code).map_err(|e| e.at("currencyCode")))
             .transpose()?;
         let fingerprint = input.external_ref.as_ref().map(|_| input.fingerprint());
-        let request = CreateRequest { input, currency, fingerprint: fingerprint.as_deref() };
+        let request = CreateRequest {
+            input,
+            currency,
+            fingerprint: fingerprint.as_deref(),
+        };
         let (backend, now) = (self.backend(), self.now());
         // A concurrent request with the same key on another order is not held back by the
         // order lock; the unique index stops it and the retry replays the winner's payment.
-        retry_on_unique("external_ref", || self.write(|conn| create(conn, &request, backend, now)))
+        retry_on_unique("external_ref", || {
+            self.write(|conn| create(conn, &request, backend, now))
+        })
     }
 
     /// The payment with this id.
@@ -75,24 +81,58 @@ impl Payments {
         })
     }
 
+    /// How the database runs the page query of [`Payments::list_payments`], one line per
+    /// plan node (`EXPLAIN QUERY PLAN` on SQLite, `EXPLAIN` on PostgreSQL): to check that a
+    /// list is served by an index. Empty when a code in the filter matches nothing (no
+    /// query runs then).
+    pub fn explain_list_payments(&self, query: &PaymentQuery) -> Result<Vec<String>, Error> {
+        let backend = self.backend();
+        self.read(|conn| {
+            let Some(filter) = resolve_filter(conn, &query.filter)? else {
+                return Ok(Vec::new());
+            };
+            let limit = i64::from(query.limit.get());
+            let offset = i64::from(query.page.get() - 1) * limit;
+            Ok(payments::page_plan(
+                conn,
+                backend,
+                &filter,
+                &query.sorting,
+                offset,
+                limit,
+            )?)
+        })
+    }
+
     /// Applies `transition` to payment `id` and re-resolves its order's payment state, in one
     /// transaction that also records the history row, the outbox event and the counters.
     ///
     /// With `expected_version`, a payment changed since the caller read it is
     /// [`Error::StaleVersion`]. Of two racing calls, one wins; the other sees the new state
     /// and gets [`Error::TransitionNotAllowed`] naming it (or `StaleVersion`).
-    pub fn apply_transition(&self, id: i64, transition: Transition, expected_version: Option<i64>) -> Result<Payment, Error> {
+    pub fn apply_transition(
+        &self,
+        id: i64,
+        transition: Transition,
+        expected_version: Option<i64>,
+    ) -> Result<Payment, Error> {
         let (backend, now) = (self.backend(), self.now());
         self.write(|conn| {
             let order_id = lock_order_of(conn, id)?;
             let payment = payments::by_id(conn, id)?;
             if let Some(expected) = expected_version.filter(|v| *v != payment.version) {
-                return Err(Error::StaleVersion { payment_id: id, expected, current: payment.version });
+                return Err(Error::StaleVersion {
+                    payment_id: id,
+                    expected,
+                    current: payment.version,
+                });
             }
             let to = transition.apply(payment.state)?;
             if !payments::set_state(conn, id, payment.state, payment.version, to, now)? {
                 // Cannot happen while we hold the order lock; refuse rather than guess.
-                return Err(Error::Internal(format!("payment {id} changed under the order lock")));
+                return Err(Error::Internal(format!(
+                    "payment {id} changed under the order lock"
+                )));
             }
             let version = payment.version + 1;
             history::record(conn, id, transition, payment.state, to, now)?;
@@ -108,29 +148,49 @@ impl Payments {
     }
 
     /// Chooses the method of a payment that has none yet or is still `cart` or `new`.
-    pub fn choose_payment_method(&self, id: i64, code: &str, expected_version: Option<i64>) -> Result<Payment, Error> {
+    pub fn choose_payment_method(
+        &self,
+        id: i64,
+        code: &str,
+        expected_version: Option<i64>,
+    ) -> Result<Payment, Error> {
         let (backend, now) = (self.backend(), self.now());
         self.write(|conn| {
             let order_id = lock_order_of(conn, id)?;
             let payment = payments::by_id(conn, id)?;
             if let Some(expected) = expected_version.filter(|v| *v != payment.version) {
-                return Err(Error::StaleVersion { payment_id: id, expected, current: payment.version });
+                return Err(Error::StaleVersion {
+                    payment_id: id,
+                    expected,
+                    current: payment.version,
+                });
             }
             if !matches!(payment.state, PaymentState::Cart | PaymentState::New) {
                 return Err(Error::validation(
                     "method",
-                    format!("the method of a `{}` payment can no longer change", payment.state),
+                    format!(
+                        "the method of a `{}` payment can no longer change",
+                        payment.state
+                    ),
                 ));
             }
             let order = orders::by_id(conn, order_id)?;
-            let method = methods::by_code(conn, code)?
-                .ok_or_else(|| Error::validation("method", format!("payment method `{code}` does not exist")))?;
+            let method = methods::by_code(conn, code)?.ok_or_else(|| {
+                Error::validation("method", format!("payment method `{code}` does not exist"))
+            })?;
             method.check_usable(order.channel_id, payment.money())?;
             if !payments::set_method(conn, id, payment.version, method.id, now)? {
-                return Err(Error::Internal(format!("payment {id} changed under the order lock")));
+                return Err(Error::Internal(format!(
+                    "payment {id} changed under the order lock"
+                )));
             }
             let shard = counters::shard_for(backend, id);
-            counters::add(conn, &Counter::method(payment.method.map(|m| m.id)), shard, -1)?;
+            counters::add(
+                conn,
+                &Counter::method(payment.method.map(|m| m.id)),
+                shard,
+                -1,
+            )?;
             counters::add(conn, &Counter::method(Some(method.id)), shard, 1)?;
             Ok(payments::by_id(conn, id)?)
         })
@@ -164,10 +224,16 @@ struct CreateRequest<'a> {
     fingerprint: Option<&'a str>,
 }
 
-fn create(conn: &mut DbConnection, request: &CreateRequest<'_>, backend: Backend, now: DateTime<Utc>) -> Result<PaymentCreation, Attempt> {
+fn create(
+    conn: &mut DbConnection,
+    request: &CreateRequest<'_>,
+    backend: Backend,
+    now: DateTime<Utc>,
+) -> Result<PaymentCreation, Attempt> {
     let input = request.input;
-    let order = orders::find(conn, &input.order)?
-        .ok_or_else(|| Error::validation("order", format!("order `{}` does not exist", input.order)))?;
+    let order = orders::find(conn, &input.order)?.ok_or_else(|| {
+        Error::validation("order", format!("order `{}` does not exist", input.order))
+    })?;
     orders::lock(conn, order.id)?;
     if let Some(replay) = replay(conn, request)? {
         return Ok(replay);
@@ -176,14 +242,19 @@ fn create(conn: &mut DbConnection, request: &CreateRequest<'_>, backend: Backend
     let money = payment_money(&order, input.amount, request.currency, &amounts)?;
     let method_id = match &input.method {
         Some(code) => {
-            let method = methods::by_code(conn, code)?
-                .ok_or_else(|| Error::validation("method", format!("payment method `{code}` does not exist")))?;
+            let method = methods::by_code(conn, code)?.ok_or_else(|| {
+                Error::validation("method", format!("payment method `{code}` does not exist"))
+            })?;
             method.check_usable(order.channel_id, money)?;
             Some(method.id)
         }
         None => None,
     };
-    let state = if input.in_cart { PaymentState::Cart } else { PaymentState::New };
+    let state = if input.in_cart {
+        PaymentState::Cart
+    } else {
+        PaymentState::New
+    };
     let row = PaymentInsert {
         order_id: order.id,
         channel_id: order.channel_id,
@@ -212,13 +283,26 @@ fn create(conn: &mut DbConnection, request: &CreateRequest<'_>, backend: Backend
         events::append(conn, id, event, 1, now)?;
     }
     amounts.push((state, money.amount()));
-    resolve_payment_state(conn, order.id, order.total, order.payment_state, &amounts, now)?;
-    Ok(PaymentCreation { payment: payments::by_id(conn, id)?, replayed: false })
+    resolve_payment_state(
+        conn,
+        order.id,
+        order.total,
+        order.payment_state,
+        &amounts,
+        now,
+    )?;
+    Ok(PaymentCreation {
+        payment: payments::by_id(conn, id)?,
+        replayed: false,
+    })
 }
 
 /// The payment an earlier request with the same key created, when this request repeats
 /// it; an error when the key was used for another request.
-fn replay(conn: &mut DbConnection, request: &CreateRequest<'_>) -> Result<Option<PaymentCreation>, Attempt> {
+fn replay(
+    conn: &mut DbConnection,
+    request: &CreateRequest<'_>,
+) -> Result<Option<PaymentCreation>, Attempt> {
     let (Some(key), Some(fingerprint)) = (&request.input.external_ref, request.fingerprint) else {
         return Ok(None);
     };
@@ -226,9 +310,16 @@ fn replay(conn: &mut DbConnection, request: &CreateRequest<'_>) -> Result<Option
         return Ok(None);
     };
     if stored.as_deref() != Some(fingerprint) {
-        return Err(Error::IdempotencyConflict { external_ref: key.clone(), payment_id: id }.into());
+        return Err(Error::IdempotencyConflict {
+            external_ref: key.clone(),
+            payment_id: id,
+        }
+        .into());
     }
-    Ok(Some(PaymentCreation { payment: payments::by_id(conn, id)?, replayed: true }))
+    Ok(Some(PaymentCreation {
+        payment: payments::by_id(conn, id)?,
+        replayed: true,
+    }))
 }
 
 /// The amount and currency of a new payment: as given, or the order's outstanding amount
@@ -261,7 +352,11 @@ fn outstanding(order: &Order, payments_of_order: &[(PaymentState, i64)]) -> Resu
     for (state, amount) in payments_of_order {
         if matches!(
             state,
-            PaymentState::Cart | PaymentState::New | PaymentState::Processing | PaymentState::Authorized | PaymentState::Completed
+            PaymentState::Cart
+                | PaymentState::New
+                | PaymentState::Processing
+                | PaymentState::Authorized
+                | PaymentState::Completed
         ) {
             due = due.checked_sub(Money::new(*amount, order.currency_code))?;
         }
@@ -269,7 +364,10 @@ fn outstanding(order: &Order, payments_of_order: &[(PaymentState, i64)]) -> Resu
     if due.amount() <= 0 {
         return Err(Error::validation(
             "amount",
-            format!("order `{}` has nothing outstanding; give an amount", order.number),
+            format!(
+                "order `{}` has nothing outstanding; give an amount",
+                order.number
+            ),
         ));
     }
     Ok(due.amount())
@@ -288,7 +386,14 @@ fn lock_order_of(conn: &mut DbConnection, id: i64) -> Result<i64, Error> {
 fn resolve_order(conn: &mut DbConnection, order_id: i64, now: DateTime<Utc>) -> Result<(), Error> {
     let order = orders::by_id(conn, order_id)?;
     let amounts = payments::states_and_amounts(conn, order_id)?;
-    Ok(resolve_payment_state(conn, order_id, order.total, order.payment_state, &amounts, now)?)
+    Ok(resolve_payment_state(
+        conn,
+        order_id,
+        order.total,
+        order.payment_state,
+        &amounts,
+        now,
+    )?)
 }
 
 fn payment_or_not_found(conn: &mut DbConnection, id: i64) -> Result<Payment, Error> {
@@ -300,7 +405,10 @@ fn payment_or_not_found(conn: &mut DbConnection, id: i64) -> Result<Payment, Err
 
 /// The filter with codes resolved to ids; `None` when a code matches nothing, so the list
 /// is empty without a query.
-fn resolve_filter(conn: &mut DbConnection, filter: &PaymentFilter) -> Result<Option<ListFilter>, Error> {
+fn resolve_filter(
+    conn: &mut DbConnection,
+    filter: &PaymentFilter,
+) -> Result<Option<ListFilter>, Error> {
     let mut resolved = ListFilter {
         state: filter.state,
         currency: filter.currency,
@@ -309,15 +417,21 @@ fn resolve_filter(conn: &mut DbConnection, filter: &PaymentFilter) -> Result<Opt
         ..ListFilter::default()
     };
     if let Some(code) = &filter.method {
-        let Some(id) = methods::id_by_code(conn, code)? else { return Ok(None) };
+        let Some(id) = methods::id_by_code(conn, code)? else {
+            return Ok(None);
+        };
         resolved.method_id = Some(id);
     }
     if let Some(code) = &filter.channel {
-        let Some(channel) = channels::by_code(conn, code)? else { return Ok(None) };
+        let Some(channel) = channels::by_code(conn, code)? else {
+            return Ok(None);
+        };
         resolved.channel_id = Some(channel.id);
     }
     if let Some(order) = &filter.order {
-        let Some(id) = orders::find_id(conn, order)? else { return Ok(None) };
+        let Some(id) = orders::find_id(conn, order)? else {
+            return Ok(None);
+        };
         resolved.order_id = Some(id);
     }
     Ok(Some(resolved))
@@ -326,16 +440,30 @@ fn resolve_filter(conn: &mut DbConnection, filter: &PaymentFilter) -> Result<Opt
 /// The counter that holds the total of `filter`, when it filters by at most one of the
 /// counted dimensions and nothing else.
 fn single_counter(filter: &ListFilter) -> Option<Counter> {
-    let others = filter.order_id.is_some() || filter.created_after.is_some() || filter.created_before.is_some();
-    let counted = [filter.state.is_some(), filter.method_id.is_some(), filter.channel_id.is_some(), filter.currency.is_some()];
+    let others = filter.order_id.is_some()
+        || filter.created_after.is_some()
+        || filter.created_before.is_some();
+    let counted = [
+        filter.state.is_some(),
+        filter.method_id.is_some(),
+        filter.channel_id.is_some(),
+        filter.currency.is_some(),
+    ];
     if others || counted.iter().filter(|set| **set).count() > 1 {
         return None;
     }
-    Some(match (filter.state, filter.method_id, filter.channel_id, filter.currency) {
-        (Some(state), ..) => Counter::state(state),
-        (_, Some(method), ..) => Counter::method(Some(method)),
-        (_, _, Some(channel), _) => Counter::channel(channel),
-        (.., Some(currency)) => Counter::currency(currency),
-        _ => Counter::all(),
-    })
+    Some(
+        match (
+            filter.state,
+            filter.method_id,
+            filter.channel_id,
+            filter.currency,
+        ) {
+            (Some(state), ..) => Counter::state(state),
+            (_, Some(method), ..) => Counter::method(Some(method)),
+            (_, _, Some(channel), _) => Counter::channel(channel),
+            (.., Some(currency)) => Counter::currency(currency),
+            _ => Counter::all(),
+        },
+    )
 }

@@ -106,11 +106,15 @@ pub fn update(
         hostname: input.hostname.as_ref().map(Option::as_deref),
         color: input.color.as_ref().map(Option::as_deref),
         enabled: input.enabled,
-        tax_calculation_strategy: input.tax_calculation_strategy.map(TaxCalculationStrategy::as_str),
+        tax_calculation_strategy: input
+            .tax_calculation_strategy
+            .map(TaxCalculationStrategy::as_str),
         base_currency: base_currency.map(Currency::code),
         updated_at: to_db(now),
     };
-    diesel::update(channels::table.find(id)).set(&changes).execute(conn)?;
+    diesel::update(channels::table.find(id))
+        .set(&changes)
+        .execute(conn)?;
     by_id(conn, id)
 }
 
@@ -135,7 +139,10 @@ pub fn by_code(conn: &mut DbConnection, code: &str) -> StoreResult<Option<Channe
 }
 
 /// The ids of the channels with these codes, and the codes that matched none.
-pub fn ids_by_codes(conn: &mut DbConnection, codes: &[String]) -> StoreResult<(Vec<i64>, Vec<String>)> {
+pub fn ids_by_codes(
+    conn: &mut DbConnection,
+    codes: &[String],
+) -> StoreResult<(Vec<i64>, Vec<String>)> {
     let found: Vec<(i64, String)> = channels::table
         .filter(channels::code.eq_any(codes))
         .select((channels::id, channels::code))

@@ -1,8 +1,8 @@
 //! Backend selection from the URL, the r2d2 pool, migrations and transactions.
 
+use diesel::Connection;
 use diesel::connection::{AnsiTransactionManager, SimpleConnection, TransactionManager};
 use diesel::r2d2::R2D2Connection;
-use diesel::Connection;
 use diesel_migrations::{EmbeddedMigrations, MigrationHarness, embed_migrations};
 use std::time::Duration;
 
@@ -45,6 +45,7 @@ const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/sqli
 const POSTGRES_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/postgres");
 
 /// How long a SQLite writer waits for the lock before giving up with "busy".
+#[cfg(feature = "sqlite")]
 const SQLITE_BUSY_TIMEOUT_MS: u32 = 5_000;
 
 /// Opens connections of the backend chosen from the URL. We do not let diesel guess: its
@@ -82,7 +83,9 @@ impl r2d2::ManageConnection for ConnectionFactory {
                 .map_err(diesel::r2d2::Error::ConnectionError),
             #[allow(unreachable_patterns)]
             other => Err(diesel::r2d2::Error::ConnectionError(
-                diesel::ConnectionError::BadConnection(format!("backend {other:?} is not compiled in")),
+                diesel::ConnectionError::BadConnection(format!(
+                    "backend {other:?} is not compiled in"
+                )),
             )),
         }
     }
@@ -110,7 +113,10 @@ pub struct PoolOptions {
 
 impl Default for PoolOptions {
     fn default() -> Self {
-        PoolOptions { max_size: 8, connection_timeout: Duration::from_secs(30) }
+        PoolOptions {
+            max_size: 8,
+            connection_timeout: Duration::from_secs(30),
+        }
     }
 }
 
@@ -120,19 +126,34 @@ pub fn open_pool(url: &str, options: &PoolOptions) -> StoreResult<(Pool, Backend
     check_compiled_in(backend)?;
     let in_memory = backend == Backend::Sqlite && is_in_memory(url);
     let mut builder = r2d2::Pool::builder()
-        .max_size(if in_memory { 1 } else { options.max_size.max(1) })
+        .max_size(if in_memory {
+            1
+        } else {
+            options.max_size.max(1)
+        })
         .connection_timeout(options.connection_timeout)
         // A SQLite connection is a file handle: nothing to test. A PostgreSQL connection can
         // die with the server, so it is checked before use.
         .test_on_check_out(backend == Backend::Postgres);
     if in_memory {
         // The database lives as long as its only connection: never recycle it.
-        builder = builder.min_idle(Some(1)).idle_timeout(None).max_lifetime(None);
+        builder = builder
+            .min_idle(Some(1))
+            .idle_timeout(None)
+            .max_lifetime(None);
     }
-    let factory = ConnectionFactory { backend, url: url.to_owned() };
-    let pool = builder.build(factory).map_err(|e| StoreError::Config(e.to_string()))?;
-    let mut conn = pool.get()?;
-    run_migrations(&mut conn)?;
+    let factory = ConnectionFactory {
+        backend,
+        url: url.to_owned(),
+    };
+    // Connect once by hand: a wrong URL or a server that is down fails now, with its own
+    // message, instead of after the pool's connection timeout.
+    r2d2::ManageConnection::connect(&factory).map_err(|e| {
+        StoreError::Unavailable(format!("cannot connect to {}: {e}", redacted(url)))
+    })?;
+    let pool = builder.build_unchecked(factory);
+    // Migrate through the pool: an in-memory database exists only in the pool's connection.
+    run_migrations(&mut *pool.get()?)?;
     Ok((pool, backend))
 }
 
@@ -144,10 +165,28 @@ fn check_compiled_in(backend: Backend) -> StoreResult<()> {
     if compiled {
         return Ok(());
     }
-    let feature = if backend == Backend::Sqlite { "sqlite" } else { "postgres" };
+    let feature = if backend == Backend::Sqlite {
+        "sqlite"
+    } else {
+        "postgres"
+    };
     Err(StoreError::Config(format!(
         "this build has no {backend:?} support; enable the `{feature}` cargo feature"
     )))
+}
+
+/// The URL without its password, for error messages.
+fn redacted(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return url.to_owned();
+    };
+    match rest.split_once('@') {
+        Some((credentials, host)) => {
+            let user = credentials.split(':').next().unwrap_or_default();
+            format!("{scheme}://{user}:***@{host}")
+        }
+        None => url.to_owned(),
+    }
 }
 
 fn is_in_memory(url: &str) -> bool {
@@ -225,7 +264,9 @@ where
         #[cfg(feature = "sqlite")]
         DbConnection::Sqlite(inner) => AnsiTransactionManager::begin_transaction_sql(inner, begin),
         #[cfg(feature = "postgres")]
-        DbConnection::Postgres(inner) => AnsiTransactionManager::begin_transaction_sql(inner, begin),
+        DbConnection::Postgres(inner) => {
+            AnsiTransactionManager::begin_transaction_sql(inner, begin)
+        }
     }
     .map_err(|e| E::from(StoreError::from(e)))?;
     match work(conn) {
@@ -256,3 +297,65 @@ macro_rules! on_each_backend {
     };
 }
 pub(crate) use on_each_backend;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_url_scheme_chooses_the_backend() {
+        assert_eq!(Backend::from_url("postgres://u@h/db"), Backend::Postgres);
+        assert_eq!(Backend::from_url("postgresql://u@h/db"), Backend::Postgres);
+        assert_eq!(Backend::from_url("payments.db"), Backend::Sqlite);
+        assert_eq!(Backend::from_url(":memory:"), Backend::Sqlite);
+        assert_eq!(Backend::from_url("/var/lib/postgres.db"), Backend::Sqlite);
+    }
+
+    #[test]
+    fn passwords_never_reach_error_messages() {
+        assert_eq!(
+            redacted("postgres://shop:s3cret@db:5432/x"),
+            "postgres://shop:***@db:5432/x"
+        );
+        assert_eq!(redacted("postgres://db/x"), "postgres://db/x");
+        assert_eq!(redacted("payments.db"), "payments.db");
+    }
+
+    #[cfg(feature = "sqlite")]
+    #[test]
+    fn sqlite_connections_use_wal_foreign_keys_and_a_busy_timeout() {
+        use diesel::sql_types::{BigInt, Text};
+        #[derive(diesel::QueryableByName)]
+        struct Mode {
+            #[diesel(sql_type = Text)]
+            journal_mode: String,
+        }
+        #[derive(diesel::QueryableByName)]
+        struct Flag {
+            #[diesel(sql_type = BigInt)]
+            value: i64,
+        }
+        let dir = tempfile::tempdir().expect("tempdir");
+        let url = dir.path().join("pragmas.db").to_string_lossy().into_owned();
+        let (pool, backend) = open_pool(&url, &PoolOptions::default()).expect("open");
+        assert_eq!(backend, Backend::Sqlite);
+        let mut conn = pool.get().expect("connection");
+        #[allow(irrefutable_let_patterns)] // without the postgres feature there is one variant
+        let DbConnection::Sqlite(inner) = &mut *conn else {
+            panic!("a SQLite connection")
+        };
+        use diesel::RunQueryDsl;
+        let mode: Mode = diesel::sql_query("PRAGMA journal_mode")
+            .get_result(inner)
+            .expect("journal_mode");
+        assert_eq!(mode.journal_mode, "wal");
+        let keys: Flag = diesel::sql_query("SELECT foreign_keys AS value FROM pragma_foreign_keys")
+            .get_result(inner)
+            .expect("fk");
+        assert_eq!(keys.value, 1);
+        let timeout: Flag = diesel::sql_query("SELECT timeout AS value FROM pragma_busy_timeout")
+            .get_result(inner)
+            .expect("timeout");
+        assert_eq!(timeout.value, i64::from(SQLITE_BUSY_TIMEOUT_MS));
+    }
+}

@@ -40,23 +40,38 @@ pub struct Counter {
 
 impl Counter {
     pub fn all() -> Self {
-        Counter { dimension: Dimension::All, value: String::new() }
+        Counter {
+            dimension: Dimension::All,
+            value: String::new(),
+        }
     }
 
     pub fn state(state: PaymentState) -> Self {
-        Counter { dimension: Dimension::State, value: state.as_str().to_owned() }
+        Counter {
+            dimension: Dimension::State,
+            value: state.as_str().to_owned(),
+        }
     }
 
     pub fn method(method_id: Option<i64>) -> Self {
-        Counter { dimension: Dimension::Method, value: method_id.map(|id| id.to_string()).unwrap_or_default() }
+        Counter {
+            dimension: Dimension::Method,
+            value: method_id.map(|id| id.to_string()).unwrap_or_default(),
+        }
     }
 
     pub fn channel(channel_id: i64) -> Self {
-        Counter { dimension: Dimension::Channel, value: channel_id.to_string() }
+        Counter {
+            dimension: Dimension::Channel,
+            value: channel_id.to_string(),
+        }
     }
 
     pub fn currency(currency: Currency) -> Self {
-        Counter { dimension: Dimension::Currency, value: currency.code().to_owned() }
+        Counter {
+            dimension: Dimension::Currency,
+            value: currency.code().to_owned(),
+        }
     }
 }
 

@@ -16,7 +16,10 @@ pub enum StoreError {
     Unavailable(String),
     /// A stored value does not parse (a row written by something other than this crate).
     #[error("corrupt row in {table}: {message}")]
-    Corrupt { table: &'static str, message: String },
+    Corrupt {
+        table: &'static str,
+        message: String,
+    },
     /// The database URL, a migration or a connection setting is wrong.
     #[error("configuration: {0}")]
     Config(String),
@@ -44,7 +47,8 @@ impl From<DieselError> for StoreError {
                 }
             }
             DieselError::DatabaseError(_, ref info)
-                if info.message().contains("database is locked") || info.message().contains("database is busy") =>
+                if info.message().contains("database is locked")
+                    || info.message().contains("database is busy") =>
             {
                 StoreError::Unavailable(info.message().to_owned())
             }

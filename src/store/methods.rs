@@ -49,7 +49,10 @@ impl MethodRow {
             enabled: self.enabled,
             gateway: Gateway {
                 factory_name: self.gateway_factory,
-                config: parse_stored("payment_methods", serde_json::from_str(&self.gateway_config))?,
+                config: parse_stored(
+                    "payment_methods",
+                    serde_json::from_str(&self.gateway_config),
+                )?,
             },
             channels,
             min_amount: self.min_amount,
@@ -102,11 +105,17 @@ pub struct MethodLinks<'a> {
 }
 
 fn currency_list(currencies: &[Currency]) -> String {
-    currencies.iter().map(|c| c.code()).collect::<Vec<_>>().join(" ")
+    currencies
+        .iter()
+        .map(|c| c.code())
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 fn config_text(config: Option<&Value>) -> String {
-    config.map(Value::to_string).unwrap_or_else(|| "{}".to_owned())
+    config
+        .map(Value::to_string)
+        .unwrap_or_else(|| "{}".to_owned())
 }
 
 /// Inserts a validated method at `position` and links it to its channels.
@@ -163,10 +172,15 @@ pub fn update(
         currencies: currencies.map(currency_list),
         updated_at: to_db(now),
     };
-    diesel::update(payment_methods::table.find(id)).set(&changes).execute(conn)?;
+    diesel::update(payment_methods::table.find(id))
+        .set(&changes)
+        .execute(conn)?;
     if let Some(channel_ids) = channel_ids {
-        diesel::delete(payment_method_channels::table.filter(payment_method_channels::payment_method_id.eq(id)))
-            .execute(conn)?;
+        diesel::delete(
+            payment_method_channels::table
+                .filter(payment_method_channels::payment_method_id.eq(id)),
+        )
+        .execute(conn)?;
         link_channels(conn, id, channel_ids)?;
     }
     by_id(conn, id)
@@ -188,14 +202,22 @@ fn link_channels(conn: &mut DbConnection, method_id: i64, channel_ids: &[i64]) -
 
 /// The position after the last method.
 pub fn next_position(conn: &mut DbConnection) -> StoreResult<i32> {
-    let last: Option<i32> = payment_methods::table.select(max(payment_methods::position)).first(conn)?;
+    let last: Option<i32> = payment_methods::table
+        .select(max(payment_methods::position))
+        .first(conn)?;
     Ok(last.map_or(0, |p| p.saturating_add(1)))
 }
 
 /// The method with this id, with its channels.
 pub fn by_id(conn: &mut DbConnection, id: i64) -> StoreResult<PaymentMethod> {
-    let row = payment_methods::table.find(id).select(MethodRow::as_select()).first(conn)?;
-    let channels = channels_of(conn, &[id])?.into_iter().map(|(_, c)| c).collect();
+    let row = payment_methods::table
+        .find(id)
+        .select(MethodRow::as_select())
+        .first(conn)?;
+    let channels = channels_of(conn, &[id])?
+        .into_iter()
+        .map(|(_, c)| c)
+        .collect();
     row.into_domain(channels)
 }
 
@@ -238,7 +260,11 @@ pub fn list(conn: &mut DbConnection, channel_id: Option<i64>) -> StoreResult<Vec
     let links = channels_of(conn, &ids)?;
     rows.into_iter()
         .map(|row| {
-            let channels = links.iter().filter(|(m, _)| *m == row.id).map(|(_, c)| c.clone()).collect();
+            let channels = links
+                .iter()
+                .filter(|(m, _)| *m == row.id)
+                .map(|(_, c)| c.clone())
+                .collect();
             row.into_domain(channels)
         })
         .collect()
@@ -253,7 +279,10 @@ pub fn summaries(conn: &mut DbConnection, ids: &[i64]) -> StoreResult<Vec<Paymen
         .filter(payment_methods::id.eq_any(ids))
         .select((payment_methods::id, payment_methods::code))
         .load(conn)?;
-    Ok(rows.into_iter().map(|(id, code)| PaymentMethodSummary { id, code }).collect())
+    Ok(rows
+        .into_iter()
+        .map(|(id, code)| PaymentMethodSummary { id, code })
+        .collect())
 }
 
 /// The channels of each of these methods, as `(method id, channel)`, by channel code.
@@ -265,7 +294,12 @@ fn channels_of(conn: &mut DbConnection, method_ids: &[i64]) -> StoreResult<Vec<(
         .inner_join(channels::table)
         .filter(payment_method_channels::payment_method_id.eq_any(method_ids))
         .order(channels::code.asc())
-        .select((payment_method_channels::payment_method_id, ChannelRow::as_select()))
+        .select((
+            payment_method_channels::payment_method_id,
+            ChannelRow::as_select(),
+        ))
         .load(conn)?;
-    rows.into_iter().map(|(method, row)| Ok((method, row.into_domain()?))).collect()
+    rows.into_iter()
+        .map(|(method, row)| Ok((method, row.into_domain()?)))
+        .collect()
 }

@@ -14,11 +14,10 @@ pub mod methods;
 pub mod orders;
 pub mod payments;
 
-pub use connection::{
-    Backend, DbConnection, Pool, PoolOptions, open_pool, read_transaction,
-    write_transaction,
-};
 pub(crate) use connection::on_each_backend;
+pub use connection::{
+    Backend, DbConnection, Pool, PoolOptions, open_pool, read_transaction, write_transaction,
+};
 pub use error::{StoreError, StoreResult};
 
 use chrono::{DateTime, NaiveDateTime, Utc};
@@ -33,6 +32,12 @@ fn from_db(at: NaiveDateTime) -> DateTime<Utc> {
 }
 
 /// Parses a stored value, reporting a failure as a corrupt row of `table`.
-fn parse_stored<T, E: std::fmt::Display>(table: &'static str, parsed: Result<T, E>) -> StoreResult<T> {
-    parsed.map_err(|e| StoreError::Corrupt { table, message: e.to_string() })
+fn parse_stored<T, E: std::fmt::Display>(
+    table: &'static str,
+    parsed: Result<T, E>,
+) -> StoreResult<T> {
+    parsed.map_err(|e| StoreError::Corrupt {
+        table,
+        message: e.to_string(),
+    })
 }

@@ -108,7 +108,10 @@ pub fn set_payment_state(
     now: DateTime<Utc>,
 ) -> StoreResult<()> {
     diesel::update(orders::table.find(id))
-        .set((orders::payment_state.eq(state.as_str()), orders::updated_at.eq(to_db(now))))
+        .set((
+            orders::payment_state.eq(state.as_str()),
+            orders::updated_at.eq(to_db(now)),
+        ))
         .execute(conn)?;
     Ok(())
 }

@@ -2,10 +2,11 @@
 
 use chrono::{DateTime, NaiveDateTime, Utc};
 use diesel::prelude::*;
+use diesel::query_builder::{AstPass, Query, QueryFragment, QueryId};
 use serde_json::Value;
 
 use super::schema::payments;
-use super::{DbConnection, StoreResult, from_db, parse_stored, to_db};
+use super::{Backend, DbConnection, StoreResult, from_db, parse_stored, to_db};
 use crate::domain::{
     Currency, Payment, PaymentMethodSummary, PaymentState, SortDirection, SortField, Sorting,
 };
@@ -101,7 +102,11 @@ struct NewPaymentRow<'a> {
 }
 
 /// Inserts a payment at version 1 and returns its id.
-pub fn insert(conn: &mut DbConnection, payment: &PaymentInsert<'_>, now: DateTime<Utc>) -> StoreResult<i64> {
+pub fn insert(
+    conn: &mut DbConnection,
+    payment: &PaymentInsert<'_>,
+    now: DateTime<Utc>,
+) -> StoreResult<i64> {
     let row = NewPaymentRow {
         order_id: payment.order_id,
         channel_id: payment.channel_id,
@@ -113,7 +118,9 @@ pub fn insert(conn: &mut DbConnection, payment: &PaymentInsert<'_>, now: DateTim
         metadata: payment.metadata.map(Value::to_string),
         external_ref: payment.external_ref,
         request_fingerprint: payment.request_fingerprint,
-        details: payment.details.map_or_else(|| "{}".to_owned(), Value::to_string),
+        details: payment
+            .details
+            .map_or_else(|| "{}".to_owned(), Value::to_string),
         version: 1,
         created_at: to_db(now),
         updated_at: to_db(now),
@@ -126,7 +133,10 @@ pub fn insert(conn: &mut DbConnection, payment: &PaymentInsert<'_>, now: DateTim
 
 /// The payment with this id, with its method's id and code.
 pub fn by_id(conn: &mut DbConnection, id: i64) -> StoreResult<Payment> {
-    let row = payments::table.find(id).select(PaymentRow::as_select()).first(conn)?;
+    let row = payments::table
+        .find(id)
+        .select(PaymentRow::as_select())
+        .first(conn)?;
     let method = match row.method_id {
         Some(method_id) => super::methods::summaries(conn, &[method_id])?.pop(),
         None => None,
@@ -136,11 +146,17 @@ pub fn by_id(conn: &mut DbConnection, id: i64) -> StoreResult<Payment> {
 
 /// The order a payment belongs to (it never changes), or `NotFound`.
 pub fn order_id_of(conn: &mut DbConnection, id: i64) -> StoreResult<i64> {
-    Ok(payments::table.find(id).select(payments::order_id).first(conn)?)
+    Ok(payments::table
+        .find(id)
+        .select(payments::order_id)
+        .first(conn)?)
 }
 
 /// The id and request fingerprint of the payment created with this idempotency key.
-pub fn by_external_ref(conn: &mut DbConnection, key: &str) -> StoreResult<Option<(i64, Option<String>)>> {
+pub fn by_external_ref(
+    conn: &mut DbConnection,
+    key: &str,
+) -> StoreResult<Option<(i64, Option<String>)>> {
     Ok(payments::table
         .filter(payments::external_ref.eq(key))
         .select((payments::id, payments::request_fingerprint))
@@ -149,13 +165,21 @@ pub fn by_external_ref(conn: &mut DbConnection, key: &str) -> StoreResult<Option
 }
 
 /// `(state, amount)` of every payment of an order: the input of its payment state.
-pub fn states_and_amounts(conn: &mut DbConnection, order_id: i64) -> StoreResult<Vec<(PaymentState, i64)>> {
+pub fn states_and_amounts(
+    conn: &mut DbConnection,
+    order_id: i64,
+) -> StoreResult<Vec<(PaymentState, i64)>> {
     let rows: Vec<(String, i64)> = payments::table
         .filter(payments::order_id.eq(order_id))
         .select((payments::state, payments::amount))
         .load(conn)?;
     rows.into_iter()
-        .map(|(state, amount)| Ok((parse_stored("payments", PaymentState::parse(&state))?, amount)))
+        .map(|(state, amount)| {
+            Ok((
+                parse_stored("payments", PaymentState::parse(&state))?,
+                amount,
+            ))
+        })
         .collect()
 }
 
@@ -224,13 +248,17 @@ pub fn set_method(
     method_id: i64,
     now: DateTime<Utc>,
 ) -> StoreResult<bool> {
-    let updated = diesel::update(payments::table.filter(payments::id.eq(id)).filter(payments::version.eq(version)))
-        .set((
-            payments::method_id.eq(Some(method_id)),
-            payments::version.eq(version + 1),
-            payments::updated_at.eq(to_db(now)),
-        ))
-        .execute(conn)?;
+    let updated = diesel::update(
+        payments::table
+            .filter(payments::id.eq(id))
+            .filter(payments::version.eq(version)),
+    )
+    .set((
+        payments::method_id.eq(Some(method_id)),
+        payments::version.eq(version + 1),
+        payments::updated_at.eq(to_db(now)),
+    ))
+    .execute(conn)?;
     Ok(updated == 1)
 }
 
@@ -286,6 +314,49 @@ pub fn page(
     offset: i64,
     limit: i64,
 ) -> StoreResult<Vec<Payment>> {
+    let rows = page_query(filter, sorting, offset, limit).load(conn)?;
+    with_methods(conn, rows)
+}
+
+/// The database's plan for [`page`], one line per plan node: `EXPLAIN QUERY PLAN` on
+/// SQLite, `EXPLAIN` on PostgreSQL.
+pub fn page_plan(
+    conn: &mut DbConnection,
+    backend: Backend,
+    filter: &ListFilter,
+    sorting: &Sorting,
+    offset: i64,
+    limit: i64,
+) -> StoreResult<Vec<String>> {
+    let query = page_query(filter, sorting, offset, limit);
+    Ok(match backend {
+        Backend::Sqlite => Explain {
+            prefix: "EXPLAIN QUERY PLAN ",
+            query,
+        }
+        .load::<SqlitePlanLine>(conn)?
+        .into_iter()
+        .map(|line| line.detail)
+        .collect(),
+        Backend::Postgres => Explain {
+            prefix: "EXPLAIN ",
+            query,
+        }
+        .load::<PostgresPlanLine>(conn)?
+        .into_iter()
+        .map(|line| line.plan)
+        .collect(),
+    })
+}
+
+type PageQuery = diesel::internal::table_macro::BoxedSelectStatement<
+    'static,
+    diesel::dsl::AsSelect<PaymentRow, Db>,
+    diesel::internal::table_macro::FromClause<payments::table>,
+    Db,
+>;
+
+fn page_query(filter: &ListFilter, sorting: &Sorting, offset: i64, limit: i64) -> PageQuery {
     use SortDirection::{Asc, Desc};
     let mut query = filtered(filter).select(PaymentRow::as_select());
     for (field, direction) in sorting.keys() {
@@ -302,8 +373,39 @@ pub fn page(
         Asc => query.then_order_by(payments::id.asc()),
         Desc => query.then_order_by(payments::id.desc()),
     };
-    let rows = query.offset(offset).limit(limit).load(conn)?;
-    with_methods(conn, rows)
+    query.offset(offset).limit(limit)
+}
+
+/// `EXPLAIN` in front of a query, keeping the query's bind parameters.
+#[derive(QueryId)]
+struct Explain<Q> {
+    prefix: &'static str,
+    query: Q,
+}
+
+impl<Q: QueryFragment<Db>> QueryFragment<Db> for Explain<Q> {
+    fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, Db>) -> QueryResult<()> {
+        out.push_sql(self.prefix);
+        self.query.walk_ast(out.reborrow())
+    }
+}
+
+impl<Q> Query for Explain<Q> {
+    type SqlType = diesel::sql_types::Untyped;
+}
+
+impl<Q> RunQueryDsl<DbConnection> for Explain<Q> {}
+
+#[derive(QueryableByName)]
+struct SqlitePlanLine {
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    detail: String,
+}
+
+#[derive(QueryableByName)]
+struct PostgresPlanLine {
+    #[diesel(sql_type = diesel::sql_types::Text, column_name = "QUERY PLAN")]
+    plan: String,
 }
 
 /// Attaches each row's method summary, loading every distinct method once.
@@ -314,7 +416,9 @@ fn with_methods(conn: &mut DbConnection, rows: Vec<PaymentRow>) -> StoreResult<V
     let methods = super::methods::summaries(conn, &method_ids)?;
     rows.into_iter()
         .map(|row| {
-            let method = row.method_id.and_then(|id| methods.iter().find(|m| m.id == id).cloned());
+            let method = row
+                .method_id
+                .and_then(|id| methods.iter().find(|m| m.id == id).cloned());
             row.into_domain(method)
         })
         .collect()
