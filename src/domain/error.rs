@@ -25,20 +25,31 @@ impl InvalidValue {
 pub enum Error {
     /// One input field holds a value the rules reject.
     #[error("{field}: {message}")]
-    Invalid { field: String, message: String },
+    Invalid {
+        /// The field's API name (camelCase), e.g. `currencyCode`.
+        field: String,
+        /// What is wrong with the value.
+        message: String,
+    },
     /// The state machine has no edge for this transition from the current state.
     #[error(
         "transition `{transition}` is not allowed from state `{state}`; allowed: [{}]",
         allowed.iter().map(|t| t.as_str()).collect::<Vec<_>>().join(", ")
     )]
     TransitionNotAllowed {
+        /// The payment's current state.
         state: PaymentState,
+        /// The transition that was asked for.
         transition: Transition,
+        /// The transitions the current state allows, in graph order.
         allowed: Vec<Transition>,
     },
     /// An arithmetic result does not fit in `i64` minor units.
     #[error("{field}: amount overflows 64-bit minor units")]
-    Overflow { field: String },
+    Overflow {
+        /// The API name (camelCase) of the field whose arithmetic overflowed.
+        field: String,
+    },
 }
 
 impl Error {

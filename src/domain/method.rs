@@ -13,8 +13,10 @@ use super::{Currency, Error, InvalidValue, Money};
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum TaxCalculationStrategy {
+    /// Tax is computed on each order item's total (Sylius' default).
     #[default]
     OrderItemsBased,
+    /// Tax is computed on each unit of an order item, then summed.
     OrderItemUnitsBased,
 }
 
@@ -43,15 +45,25 @@ impl TaxCalculationStrategy {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Channel {
+    /// Our id of the channel.
     pub id: i64,
+    /// The unique code that names the channel in inputs, e.g. `US_WEB`.
     pub code: String,
+    /// The display name.
     pub name: String,
+    /// The host the channel's store is served on, if any.
     pub hostname: Option<String>,
+    /// A color that tells the channel apart in an admin UI, if any.
     pub color: Option<String>,
+    /// Whether the channel is enabled; kept for the shop, payments do not check it.
     pub enabled: bool,
+    /// How the channel computes taxes (`taxCalculationStrategy`).
     pub tax_calculation_strategy: TaxCalculationStrategy,
+    /// The channel's base currency (`baseCurrency`).
     pub base_currency: Currency,
+    /// When the channel was created.
     pub created_at: DateTime<Utc>,
+    /// When the channel was last changed.
     pub updated_at: DateTime<Utc>,
 }
 
@@ -59,18 +71,24 @@ pub struct Channel {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Validate)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct NewChannel {
+    /// The unique channel code: 1 to 255 letters, digits, `_` or `-`.
     #[validate(custom(function = "check_code"))]
     pub code: String,
+    /// The display name, 1 to 255 characters.
     #[validate(length(min = 1, max = 255, message = "must be 1 to 255 characters"))]
     pub name: String,
+    /// The host the channel's store is served on, at most 255 characters.
     #[validate(length(max = 255, message = "must be at most 255 characters"))]
     #[serde(default)]
     pub hostname: Option<String>,
+    /// A color for admin UIs, at most 255 characters.
     #[validate(length(max = 255, message = "must be at most 255 characters"))]
     #[serde(default)]
     pub color: Option<String>,
+    /// Whether the channel is enabled; defaults to `true`.
     #[serde(default = "enabled_by_default")]
     pub enabled: bool,
+    /// How the channel computes taxes; defaults to `order_items_based`.
     #[serde(default)]
     pub tax_calculation_strategy: TaxCalculationStrategy,
     /// ISO 4217.
@@ -101,19 +119,25 @@ impl NewChannel {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, Validate)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct ChannelUpdate {
+    /// A new display name, 1 to 255 characters.
     #[validate(length(min = 1, max = 255, message = "must be 1 to 255 characters"))]
     #[serde(default)]
     pub name: Option<String>,
+    /// A new hostname; `null` clears it.
     #[validate(length(max = 255, message = "must be at most 255 characters"))]
     #[serde(default, deserialize_with = "present")]
     pub hostname: Option<Option<String>>,
+    /// A new color; `null` clears it.
     #[validate(length(max = 255, message = "must be at most 255 characters"))]
     #[serde(default, deserialize_with = "present")]
     pub color: Option<Option<String>>,
+    /// Enables or disables the channel.
     #[serde(default)]
     pub enabled: Option<bool>,
+    /// A new tax calculation strategy.
     #[serde(default)]
     pub tax_calculation_strategy: Option<TaxCalculationStrategy>,
+    /// A new base currency (ISO 4217).
     #[validate(custom(function = "check_currency"))]
     #[serde(default)]
     pub base_currency: Option<String>,
@@ -124,7 +148,9 @@ pub struct ChannelUpdate {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Gateway {
+    /// The gateway factory name, e.g. `offline` or `stripe_checkout`.
     pub factory_name: String,
+    /// The gateway's configuration, a JSON object (`{}` when none was given).
     pub config: Value,
 }
 
@@ -132,14 +158,21 @@ pub struct Gateway {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct PaymentMethod {
+    /// Our id of the payment method.
     pub id: i64,
+    /// The unique code that names the method in inputs, e.g. `bank_transfer`.
     pub code: String,
+    /// The display name.
     pub name: String,
+    /// A longer description of the method, if any.
     pub description: Option<String>,
+    /// How to pay with this method (e.g. bank details for a transfer), if needed.
     pub instructions: Option<String>,
     /// Methods are listed by ascending position.
     pub position: i32,
+    /// Whether payments may use the method; a disabled one is rejected.
     pub enabled: bool,
+    /// The gateway that processes the method's payments.
     pub gateway: Gateway,
     /// Ordered by channel code.
     pub channels: Vec<Channel>,
@@ -149,7 +182,9 @@ pub struct PaymentMethod {
     pub max_amount: Option<i64>,
     /// Accepted currencies; empty means any.
     pub currencies: Vec<Currency>,
+    /// When the method was created.
     pub created_at: DateTime<Utc>,
+    /// When the method was last changed.
     pub updated_at: DateTime<Utc>,
 }
 
@@ -217,19 +252,24 @@ impl PaymentMethod {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Validate)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct NewPaymentMethod {
+    /// The unique method code: 1 to 255 letters, digits, `_` or `-`.
     #[validate(custom(function = "check_code"))]
     pub code: String,
+    /// The display name, 1 to 255 characters.
     #[validate(length(min = 1, max = 255, message = "must be 1 to 255 characters"))]
     pub name: String,
+    /// A longer description of the method, at most 4096 characters.
     #[validate(length(max = 4096, message = "must be at most 4096 characters"))]
     #[serde(default)]
     pub description: Option<String>,
+    /// How to pay with this method (e.g. bank details), at most 4096 characters.
     #[validate(length(max = 4096, message = "must be at most 4096 characters"))]
     #[serde(default)]
     pub instructions: Option<String>,
     /// Defaults to after the last method.
     #[serde(default)]
     pub position: Option<i32>,
+    /// Whether payments may use the method; defaults to `true`.
     #[serde(default = "enabled_by_default")]
     pub enabled: bool,
     /// Defaults to `offline`.
@@ -244,9 +284,11 @@ pub struct NewPaymentMethod {
     #[validate(custom(function = "check_codes"))]
     #[serde(default)]
     pub channels: Vec<String>,
+    /// The smallest accepted payment in minor units (`minAmount`), > 0; none means no minimum.
     #[validate(range(min = 1, message = "must be greater than 0 minor units"))]
     #[serde(default)]
     pub min_amount: Option<i64>,
+    /// The largest accepted payment in minor units (`maxAmount`), > 0; none means no maximum.
     #[validate(range(min = 1, message = "must be greater than 0 minor units"))]
     #[serde(default)]
     pub max_amount: Option<i64>,
@@ -281,34 +323,45 @@ impl NewPaymentMethod {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, Validate)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct PaymentMethodUpdate {
+    /// A new display name, 1 to 255 characters.
     #[validate(length(min = 1, max = 255, message = "must be 1 to 255 characters"))]
     #[serde(default)]
     pub name: Option<String>,
+    /// A new description; `null` clears it.
     #[validate(length(max = 4096, message = "must be at most 4096 characters"))]
     #[serde(default, deserialize_with = "present")]
     pub description: Option<Option<String>>,
+    /// New payment instructions; `null` clears them.
     #[validate(length(max = 4096, message = "must be at most 4096 characters"))]
     #[serde(default, deserialize_with = "present")]
     pub instructions: Option<Option<String>>,
+    /// A new position in the list of methods.
     #[serde(default)]
     pub position: Option<i32>,
+    /// Enables or disables the method.
     #[serde(default)]
     pub enabled: Option<bool>,
+    /// A new gateway factory name.
     #[validate(length(min = 1, max = 255, message = "must be 1 to 255 characters"))]
     #[serde(default)]
     pub gateway_factory: Option<String>,
+    /// A new gateway configuration, a JSON object of at most 16 KiB.
     #[validate(custom(function = "check_gateway_config"))]
     #[serde(default)]
     pub gateway_config: Option<Value>,
+    /// Channel codes that replace the method's channels.
     #[validate(custom(function = "check_codes"))]
     #[serde(default)]
     pub channels: Option<Vec<String>>,
+    /// A new `minAmount` in minor units, > 0; `null` removes the minimum.
     #[validate(range(min = 1, message = "must be greater than 0 minor units"))]
     #[serde(default, deserialize_with = "present")]
     pub min_amount: Option<Option<i64>>,
+    /// A new `maxAmount` in minor units, > 0; `null` removes the maximum.
     #[validate(range(min = 1, message = "must be greater than 0 minor units"))]
     #[serde(default, deserialize_with = "present")]
     pub max_amount: Option<Option<i64>>,
+    /// ISO 4217 codes that replace the accepted currencies; empty accepts any.
     #[validate(custom(function = "check_currencies"))]
     #[serde(default)]
     pub currencies: Option<Vec<String>>,

@@ -49,14 +49,23 @@ impl fmt::Display for OrderRef {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum OrderPaymentState {
+    /// Every payment of the order is still a `cart` draft.
     Cart,
+    /// No payment is authorized, completed or refunded yet (or there is none).
     AwaitingPayment,
+    /// Authorized payments cover part of the total.
     PartiallyAuthorized,
+    /// Authorized payments cover the whole total.
     Authorized,
+    /// Completed payments cover part of the total.
     PartiallyPaid,
+    /// Completed payments cover the whole total.
     Paid,
+    /// Refunded payments cover part of the total.
     PartiallyRefunded,
+    /// Refunded payments cover the whole total.
     Refunded,
+    /// The order was cancelled (Sylius); never resolved from payments, only read from stored data.
     Cancelled,
 }
 
@@ -174,16 +183,23 @@ impl Sum {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Order {
+    /// Our id of the order.
     pub id: i64,
     /// The shop's key, unique.
     pub number: String,
+    /// Our id of the order's channel.
     pub channel_id: i64,
+    /// The code of the order's channel.
     pub channel_code: String,
+    /// The order's currency; its payments must use it (`currencyCode`).
     pub currency_code: Currency,
     /// Minor units, ≥ 0.
     pub total: i64,
+    /// The state resolved from the order's payments (`paymentState`).
     pub payment_state: OrderPaymentState,
+    /// When the order was first upserted.
     pub created_at: DateTime<Utc>,
+    /// When the order or its payment state last changed.
     pub updated_at: DateTime<Utc>,
 }
 
@@ -194,6 +210,7 @@ pub struct Order {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Validate)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct UpsertOrder {
+    /// The shop's order number, the upsert key: 1 to 255 characters, no control characters.
     #[validate(custom(function = "check_external_ref"))]
     pub number: String,
     /// Channel code.

@@ -19,13 +19,21 @@ pub const MAX_DETAILS_BYTES: usize = 16 * 1024;
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum PaymentState {
+    /// A draft payment of an order still being checked out.
     Cart,
+    /// Created, awaiting payment.
     New,
+    /// The gateway is processing it.
     Processing,
+    /// Funds are reserved but not captured.
     Authorized,
+    /// Paid.
     Completed,
+    /// The payment failed.
     Failed,
+    /// Cancelled before it was paid.
     Cancelled,
+    /// The paid amount was given back.
     Refunded,
     /// Only ever read from stored data (Sylius has it); no transition leads in or out.
     Unknown,
@@ -91,7 +99,9 @@ impl std::str::FromStr for PaymentState {
 /// The payment method of a payment, as a list shows it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PaymentMethodSummary {
+    /// Our id of the payment method.
     pub id: i64,
+    /// The payment method's code.
     pub code: String,
 }
 
@@ -99,17 +109,23 @@ pub struct PaymentMethodSummary {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Payment {
+    /// Our id of the payment.
     pub id: i64,
+    /// Our id of the order the payment belongs to.
     pub order_id: i64,
     /// The order's channel, copied so lists filter by channel through an index.
     pub channel_id: i64,
     /// `None` until a method is chosen.
     pub method: Option<PaymentMethodSummary>,
+    /// The payment's currency, always the order's (`currencyCode`).
     pub currency_code: Currency,
     /// Minor units, always > 0.
     pub amount: i64,
+    /// Where the payment is in the state machine.
     pub state: PaymentState,
+    /// The caller's free-text description, if any.
     pub description: Option<String>,
+    /// The caller's JSON metadata (at most 1 KiB serialized), if any.
     pub metadata: Option<Value>,
     /// The caller's idempotency key.
     pub external_ref: Option<String>,
@@ -117,12 +133,19 @@ pub struct Payment {
     pub details: Value,
     /// Incremented by every change; the optimistic lock of `apply_transition`.
     pub version: i64,
+    /// When the payment was created.
     pub created_at: DateTime<Utc>,
+    /// When the payment last changed (a transition or a method choice).
     pub updated_at: DateTime<Utc>,
+    /// When the payment became `authorized`; `None` if it never did.
     pub authorized_at: Option<DateTime<Utc>>,
+    /// When the payment became `completed`; `None` if it never did.
     pub completed_at: Option<DateTime<Utc>>,
+    /// When the payment became `failed`; `None` if it never did.
     pub failed_at: Option<DateTime<Utc>>,
+    /// When the payment became `cancelled`; `None` if it never did.
     pub cancelled_at: Option<DateTime<Utc>>,
+    /// When the payment became `refunded`; `None` if it never did.
     pub refunded_at: Option<DateTime<Utc>>,
 }
 
@@ -159,6 +182,7 @@ pub struct NewPayment {
     /// ISO 4217; must equal the order's currency.
     #[serde(default)]
     pub currency_code: Option<String>,
+    /// A free-text description, at most 255 characters.
     #[validate(length(max = 255, message = "must be at most 255 characters"))]
     #[serde(default)]
     pub description: Option<String>,
@@ -301,29 +325,42 @@ fn check_details(details: &Value) -> Result<(), validator::ValidationError> {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct StateChange {
+    /// Our id of the history row.
     pub id: i64,
+    /// The payment the transition was applied to.
     pub payment_id: i64,
+    /// The transition applied.
     pub transition: Transition,
+    /// The payment's state before the transition.
     pub from: PaymentState,
+    /// The payment's state after the transition.
     pub to: PaymentState,
+    /// When the transition was applied.
     pub created_at: DateTime<Utc>,
 }
 
 /// The kind of a payment event, as written to the outbox.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum EventType {
+    /// The payment entered `new`: created directly or out of `cart`.
     #[serde(rename = "payment.created")]
     Created,
+    /// The payment entered `processing`.
     #[serde(rename = "payment.processing")]
     Processing,
+    /// The payment entered `authorized`.
     #[serde(rename = "payment.authorized")]
     Authorized,
+    /// The payment entered `completed`.
     #[serde(rename = "payment.completed")]
     Completed,
+    /// The payment entered `failed`.
     #[serde(rename = "payment.failed")]
     Failed,
+    /// The payment entered `cancelled`.
     #[serde(rename = "payment.cancelled")]
     Cancelled,
+    /// The payment entered `refunded`.
     #[serde(rename = "payment.refunded")]
     Refunded,
 }
@@ -382,12 +419,16 @@ impl EventType {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct PaymentEvent {
+    /// Our id of the outbox row; later events have larger ids.
     pub id: i64,
+    /// The payment the event is about.
     pub payment_id: i64,
+    /// What happened to the payment (serialized as `type`).
     #[serde(rename = "type")]
     pub event_type: EventType,
     /// The payment's version after the change, so receivers can ignore stale events.
     pub payment_version: i64,
+    /// When the event was recorded, in the transaction of the change.
     pub created_at: DateTime<Utc>,
 }
 

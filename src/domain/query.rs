@@ -65,8 +65,11 @@ impl Default for Limit {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub enum SortField {
+    /// The payment amount in minor units.
     Amount,
+    /// When the payment was created.
     CreatedAt,
+    /// When the payment last changed.
     UpdatedAt,
 }
 
@@ -104,8 +107,10 @@ impl SortField {
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum SortDirection {
+    /// Smallest first (oldest first for times).
     #[default]
     Asc,
+    /// Largest first (newest first for times).
     Desc,
 }
 
@@ -183,12 +188,15 @@ impl Default for Sorting {
 /// Which payments a list shows; every field narrows it further.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct PaymentFilter {
+    /// Only payments in this state.
     pub state: Option<PaymentState>,
     /// Payment method code.
     pub method: Option<String>,
     /// Channel code.
     pub channel: Option<String>,
+    /// Only payments of this order, by id or by the shop's order number.
     pub order: Option<OrderRef>,
+    /// Only payments in this currency.
     pub currency: Option<Currency>,
     /// Created at or after this instant.
     pub created_after: Option<DateTime<Utc>>,
@@ -199,9 +207,13 @@ pub struct PaymentFilter {
 /// A request for one page of payments.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct PaymentQuery {
+    /// The 1-based page to return.
     pub page: PageNumber,
+    /// The number of payments per page.
     pub limit: Limit,
+    /// The order of the list.
     pub sorting: Sorting,
+    /// Which payments the list holds.
     pub filter: PaymentFilter,
 }
 
@@ -209,11 +221,15 @@ pub struct PaymentQuery {
 /// `pages`, `total`).
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Paginated<T> {
+    /// The items of this page, at most `limit`.
     pub items: Vec<T>,
+    /// The 1-based number of this page.
     pub page: u32,
+    /// The number of items per page asked for.
     pub limit: u32,
     /// At least 1, as Sylius (Pagerfanta) reports for an empty list.
     pub pages: u64,
+    /// The number of items matching the query, over all pages.
     pub total: u64,
 }
 

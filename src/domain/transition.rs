@@ -9,20 +9,30 @@ use super::{Error, InvalidValue, PaymentState};
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Transition {
+    /// `cart` → `new`: a draft payment enters the workflow.
     Create,
+    /// `new` → `processing`: the gateway starts processing the payment.
     Process,
+    /// `new`/`processing` → `authorized`: the funds are reserved.
     Authorize,
+    /// `new`/`processing`/`authorized` → `completed`: the payment is paid.
     Complete,
+    /// `new`/`processing`/`authorized` → `failed`: the payment did not go through.
     Fail,
+    /// `new`/`processing`/`authorized` → `cancelled`: the payment is called off.
     Cancel,
+    /// `completed` → `refunded`: the paid amount is given back.
     Refund,
 }
 
 /// One edge set of the graph: `transition` moves a payment from any of `from` to `to`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Edge {
+    /// The transition this edge set belongs to.
     pub transition: Transition,
+    /// The states the transition may be applied from.
     pub from: &'static [PaymentState],
+    /// The state the transition leads to.
     pub to: PaymentState,
 }
 

@@ -8,25 +8,41 @@ use crate::store::StoreError;
 pub enum Error {
     /// An input field is invalid; `field` is its API name (camelCase, `payments[3].amount`).
     #[error("{field}: {message}")]
-    Validation { field: String, message: String },
+    Validation {
+        /// The field's API name (camelCase), e.g. `payments[3].amount`.
+        field: String,
+        /// What is wrong with the value.
+        message: String,
+    },
     /// The resource named by the caller does not exist.
     #[error("{resource} `{key}` does not exist")]
-    NotFound { resource: &'static str, key: String },
+    NotFound {
+        /// The kind of resource: `payment`, `channel`, `payment method` or `order`.
+        resource: &'static str,
+        /// The id, code or order number the caller gave.
+        key: String,
+    },
     /// The payment's current state has no such transition.
     #[error(
         "transition `{transition}` is not allowed from state `{state}`; allowed: [{}]",
         allowed.iter().map(|t| t.as_str()).collect::<Vec<_>>().join(", ")
     )]
     TransitionNotAllowed {
+        /// The payment's current state.
         state: PaymentState,
+        /// The transition that was asked for.
         transition: Transition,
+        /// The transitions the current state allows, in graph order.
         allowed: Vec<Transition>,
     },
     /// The caller's `expected_version` is no longer the payment's version.
     #[error("payment {payment_id} is at version {current}, not the expected {expected}")]
     StaleVersion {
+        /// The payment addressed.
         payment_id: i64,
+        /// The version the caller last saw.
         expected: i64,
+        /// The payment's version now.
         current: i64,
     },
     /// The idempotency key was used before for a different request.
@@ -34,7 +50,9 @@ pub enum Error {
         "externalRef `{external_ref}` was already used by payment {payment_id} for a different request"
     )]
     IdempotencyConflict {
+        /// The reused idempotency key (`externalRef`).
         external_ref: String,
+        /// The payment first created with that key.
         payment_id: i64,
     },
     /// The database is busy or unreachable; the call may be retried.

@@ -23,7 +23,9 @@ pub enum DbConnection {
 /// Which database a URL points at.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Backend {
+    /// SQLite: a file path or `:memory:`.
     Sqlite,
+    /// PostgreSQL: a `postgres://` or `postgresql://` URL.
     Postgres,
 }
 
