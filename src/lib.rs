@@ -1,11 +1,15 @@
 #![doc = include_str!("../README.md")]
 #![forbid(unsafe_code)]
+// The OpenAPI document is one large `serde_json::json!` literal.
+#![recursion_limit = "512"]
 #![warn(missing_docs)]
 
 pub mod domain;
+#[cfg(feature = "http")]
+pub mod http;
 mod service;
 mod store;
 
 pub use domain::*;
-pub use service::{Error, Options, PaymentCreation, Payments};
+pub use service::{Error, IssuedToken, Options, PaymentCreation, Payments};
 pub use store::{Backend, PoolOptions};

@@ -7,6 +7,7 @@ mod money;
 mod order;
 mod payment;
 mod query;
+mod token;
 mod transition;
 mod validation;
 
@@ -25,5 +26,6 @@ pub use payment::{
 pub use query::{
     Limit, PageNumber, Paginated, PaymentFilter, PaymentQuery, SortDirection, SortField, Sorting,
 };
+pub use token::{ApiToken, MIN_TOKEN_LENGTH, TokenScope, hash_token, token_hashes_match};
 pub use transition::{Edge, GRAPH, Transition};
 pub use validation::validate_input;

@@ -14,7 +14,9 @@ use super::{Currency, InvalidValue, PaymentState};
 pub enum OrderRef {
     /// Our id (a JSON number).
     Id(i64),
-    /// The shop's order number (a JSON string).
+    /// The shop's order number (a JSON string). A string that matches no order number but
+    /// is a decimal id refers to the order with that id, since query strings and paths
+    /// cannot tell the two apart.
     Number(String),
 }
 

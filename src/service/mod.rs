@@ -5,9 +5,11 @@ mod error;
 mod methods;
 mod orders;
 mod payments;
+mod tokens;
 
 pub use error::Error;
 pub use payments::PaymentCreation;
+pub use tokens::IssuedToken;
 
 use std::sync::Arc;
 

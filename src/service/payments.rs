@@ -6,7 +6,7 @@ use super::orders::resolve_payment_state;
 use super::{Attempt, Error, Payments, retry_on_unique};
 use crate::domain::{
     Currency, EventType, Money, NewPayment, Order, Paginated, Payment, PaymentEvent, PaymentFilter,
-    PaymentQuery, PaymentState, StateChange, Transition, validate_input,
+    PaymentMethod, PaymentQuery, PaymentState, StateChange, Transition, validate_input,
 };
 use crate::store::counters::{self, Counter};
 use crate::store::payments::{ListFilter, PaymentInsert};
@@ -56,6 +56,18 @@ impl Payments {
     /// The payment with this id.
     pub fn payment(&self, id: i64) -> Result<Payment, Error> {
         self.read(|conn| payment_or_not_found(conn, id))
+    }
+
+    /// The payment with this id and its method in full (with channels), read together.
+    pub fn payment_with_method(&self, id: i64) -> Result<(Payment, Option<PaymentMethod>), Error> {
+        self.read(|conn| {
+            let payment = payment_or_not_found(conn, id)?;
+            let method = match &payment.method {
+                Some(summary) => Some(methods::by_id(conn, summary.id)?),
+                None => None,
+            };
+            Ok((payment, method))
+        })
     }
 
     /// One page of payments, filtered and sorted. The total comes from counters kept with

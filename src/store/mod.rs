@@ -13,6 +13,7 @@ pub mod history;
 pub mod methods;
 pub mod orders;
 pub mod payments;
+pub mod tokens;
 
 pub(crate) use connection::on_each_backend;
 pub use connection::{

@@ -138,23 +138,37 @@ pub fn by_number(conn: &mut DbConnection, number: &str) -> StoreResult<Option<Or
         .transpose()
 }
 
-/// The order an input refers to, if it exists.
+/// The order an input refers to, if it exists. A number that matches no order but is a
+/// decimal id refers to the order with that id (query strings cannot tell the two apart).
 pub fn find(conn: &mut DbConnection, order: &OrderRef) -> StoreResult<Option<Order>> {
-    match order {
-        OrderRef::Id(id) => by_id(conn, *id).map(Some).or_else(|e| match e {
-            StoreError::NotFound => Ok(None),
-            other => Err(other),
-        }),
-        OrderRef::Number(number) => by_number(conn, number),
+    match find_id(conn, order)? {
+        Some(id) => by_id(conn, id).map(Some),
+        None => Ok(None),
     }
 }
 
-/// The id of the order an input refers to, if it exists.
+/// The id of the order an input refers to, if it exists (see [`find`]).
 pub fn find_id(conn: &mut DbConnection, order: &OrderRef) -> StoreResult<Option<i64>> {
-    let query = orders::table.select(orders::id).into_boxed();
-    let query = match order {
-        OrderRef::Id(id) => query.filter(orders::id.eq(*id)),
-        OrderRef::Number(number) => query.filter(orders::number.eq(number.as_str())),
+    let id_of = |conn: &mut DbConnection, id: i64| -> StoreResult<Option<i64>> {
+        Ok(orders::table
+            .find(id)
+            .select(orders::id)
+            .first(conn)
+            .optional()?)
     };
-    Ok(query.first(conn).optional()?)
+    match order {
+        OrderRef::Id(id) => id_of(conn, *id),
+        OrderRef::Number(number) => {
+            let by_number: Option<i64> = orders::table
+                .filter(orders::number.eq(number.as_str()))
+                .select(orders::id)
+                .first(conn)
+                .optional()?;
+            match (by_number, number.parse::<i64>()) {
+                (Some(id), _) => Ok(Some(id)),
+                (None, Ok(id)) => id_of(conn, id),
+                (None, Err(_)) => Ok(None),
+            }
+        }
+    }
 }

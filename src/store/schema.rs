@@ -109,6 +109,17 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    api_tokens (id) {
+        id -> BigInt,
+        name -> Text,
+        token_hash -> Text,
+        scope -> Text,
+        created_at -> Timestamp,
+        revoked_at -> Nullable<Timestamp>,
+    }
+}
+
 diesel::joinable!(payment_method_channels -> payment_methods (payment_method_id));
 diesel::joinable!(payment_method_channels -> channels (channel_id));
 diesel::joinable!(orders -> channels (channel_id));
@@ -126,4 +137,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     payment_transitions,
     payment_events,
     payment_counters,
+    api_tokens,
 );

@@ -1,0 +1,222 @@
+//! Query strings of list endpoints: `page`, `limit`, `sorting[...]`, `criteria[...]`,
+//! parsed into domain types; anything else is a 400 naming the parameter.
+
+use chrono::{DateTime, NaiveDate, Utc};
+
+use super::problem::ApiError;
+use crate::{
+    Currency, Limit, OrderRef, PageNumber, PaymentFilter, PaymentQuery, PaymentState,
+    SortDirection, SortField, Sorting,
+};
+
+/// The decoded `(name, value)` pairs of a query string, in request order.
+pub(crate) fn pairs(raw: &str) -> Result<Vec<(String, String)>, ApiError> {
+    serde_urlencoded::from_str::<Vec<(String, String)>>(raw)
+        .map_err(|e| ApiError::bad_request("query", format!("malformed query string: {e}")))
+}
+
+/// A payment list request and the parameters it came from (links repeat them).
+pub(crate) struct ListRequest {
+    pub query: PaymentQuery,
+    pub pairs: Vec<(String, String)>,
+}
+
+/// Parses the query string of `GET /api/v1/payments`.
+pub(crate) fn payment_list(raw: &str) -> Result<ListRequest, ApiError> {
+    let pairs = pairs(raw)?;
+    let mut query = PaymentQuery::default();
+    let mut sort_keys = Vec::new();
+    for (i, (name, value)) in pairs.iter().enumerate() {
+        if pairs[..i].iter().any(|(earlier, _)| earlier == name) {
+            return Err(ApiError::bad_request(
+                name.as_str(),
+                format!("`{name}` is given more than once"),
+            ));
+        }
+        let invalid = |e: crate::InvalidValue| {
+            ApiError::bad_request(name.as_str(), format!("{name}: {}", e.0))
+        };
+        match name.as_str() {
+            "page" => query.page = PageNumber::new(number(name, value)?).map_err(invalid)?,
+            "limit" => query.limit = Limit::new(number(name, value)?).map_err(invalid)?,
+            _ => {
+                if let Some(field) = bracketed(name, "sorting") {
+                    let field = SortField::parse(field).map_err(invalid)?;
+                    sort_keys.push((field, SortDirection::parse(value).map_err(invalid)?));
+                } else if let Some(criterion) = bracketed(name, "criteria") {
+                    apply_criterion(&mut query.filter, criterion, value).map_err(invalid)?;
+                } else {
+                    return Err(ApiError::bad_request(
+                        name.as_str(),
+                        format!("unknown query parameter `{name}`"),
+                    ));
+                }
+            }
+        }
+    }
+    if !sort_keys.is_empty() {
+        // Duplicates were refused above, so this cannot fail; map it anyway.
+        query.sorting =
+            Sorting::new(sort_keys).map_err(|e| ApiError::bad_request("sorting", e.0))?;
+    }
+    Ok(ListRequest { query, pairs })
+}
+
+/// `criteria[channel]` in a query that allows only that criterion (the method list).
+pub(crate) fn channel_criterion(raw: &str) -> Result<Option<String>, ApiError> {
+    let mut channel = None;
+    for (name, value) in pairs(raw)? {
+        match bracketed(&name, "criteria") {
+            Some("channel") if channel.is_none() => channel = Some(value),
+            _ => {
+                return Err(ApiError::bad_request(
+                    name.as_str(),
+                    format!("unsupported query parameter `{name}`"),
+                ));
+            }
+        }
+    }
+    Ok(channel)
+}
+
+fn number(name: &str, value: &str) -> Result<u32, ApiError> {
+    value.parse::<u32>().map_err(|_| {
+        ApiError::bad_request(name, format!("{name}: `{value}` is not a positive integer"))
+    })
+}
+
+/// `sorting[amount]` → `Some("amount")` for prefix `sorting`.
+fn bracketed<'a>(name: &'a str, prefix: &str) -> Option<&'a str> {
+    name.strip_prefix(prefix)?
+        .strip_prefix('[')?
+        .strip_suffix(']')
+}
+
+fn apply_criterion(
+    filter: &mut PaymentFilter,
+    criterion: &str,
+    value: &str,
+) -> Result<(), crate::InvalidValue> {
+    match criterion {
+        "state" => filter.state = Some(PaymentState::parse(value)?),
+        "method" => filter.method = Some(value.to_owned()),
+        "channel" => filter.channel = Some(value.to_owned()),
+        "order" => filter.order = Some(OrderRef::Number(value.to_owned())),
+        "currency" => filter.currency = Some(Currency::parse(value)?),
+        "createdAfter" => filter.created_after = Some(instant(value)?),
+        "createdBefore" => filter.created_before = Some(instant(value)?),
+        other => {
+            return Err(crate::InvalidValue(format!(
+                "`{other}` is not a criterion; use state, method, channel, order, currency, createdAfter or createdBefore"
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// An instant as RFC 3339 (`2026-01-31T12:00:00Z`), as the API prints it
+/// (`2026-01-31T12:00:00+0000`), or a date (`2026-01-31`, midnight UTC). A `+` that the
+/// query string decoded into a space is taken back.
+pub(crate) fn instant(value: &str) -> Result<DateTime<Utc>, crate::InvalidValue> {
+    let value = value.trim().replace(' ', "+");
+    if let Ok(at) = DateTime::parse_from_rfc3339(&value) {
+        return Ok(at.with_timezone(&Utc));
+    }
+    if let Ok(at) = DateTime::parse_from_str(&value, "%Y-%m-%dT%H:%M:%S%z") {
+        return Ok(at.with_timezone(&Utc));
+    }
+    if let Some(midnight) = NaiveDate::parse_from_str(&value, "%Y-%m-%d")
+        .ok()
+        .and_then(|d| d.and_hms_opt(0, 0, 0))
+    {
+        return Ok(midnight.and_utc());
+    }
+    Err(crate::InvalidValue(format!(
+        "`{value}` is not a date or time; use e.g. 2026-01-31 or 2026-01-31T12:00:00Z"
+    )))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn field_of(raw: &str) -> Option<String> {
+        payment_list(raw)
+            .err()
+            .and_then(|e| e.field().map(str::to_owned))
+    }
+
+    #[test]
+    fn defaults_follow_sylius() {
+        let request = payment_list("").map_err(|e| e.to_string());
+        let query = request.map(|r| r.query).unwrap_or_default();
+        assert_eq!((query.page.get(), query.limit.get()), (1, 10));
+        assert_eq!(query.sorting, Sorting::default());
+    }
+
+    #[test]
+    fn sort_keys_keep_their_order_and_ignore_case() {
+        let query = payment_list("sorting%5BupdatedAt%5D=DESC&sorting[amount]=asc")
+            .map(|r| r.query.sorting)
+            .ok();
+        let expected = Sorting::new(vec![
+            (SortField::UpdatedAt, SortDirection::Desc),
+            (SortField::Amount, SortDirection::Asc),
+        ])
+        .ok();
+        assert_eq!(query, expected);
+    }
+
+    #[test]
+    fn bad_parameters_name_themselves() {
+        assert_eq!(field_of("page=0"), Some("page".into()));
+        assert_eq!(field_of("page=abc"), Some("page".into()));
+        assert_eq!(field_of("page=-1"), Some("page".into()));
+        assert_eq!(field_of("limit=100000"), Some("limit".into()));
+        assert_eq!(field_of("limit=0"), Some("limit".into()));
+        assert_eq!(field_of("sorting[foo]=asc"), Some("sorting[foo]".into()));
+        assert_eq!(
+            field_of("sorting[amount]=sideways"),
+            Some("sorting[amount]".into())
+        );
+        assert_eq!(
+            field_of("criteria[state]=paid"),
+            Some("criteria[state]".into())
+        );
+        assert_eq!(
+            field_of("criteria[currency]=EURO"),
+            Some("criteria[currency]".into())
+        );
+        assert_eq!(
+            field_of("criteria[createdAfter]=yesterday"),
+            Some("criteria[createdAfter]".into())
+        );
+        assert_eq!(
+            field_of("criteria[color]=red"),
+            Some("criteria[color]".into())
+        );
+        assert_eq!(field_of("page=1&page=2"), Some("page".into()));
+        assert_eq!(field_of("foo=bar"), Some("foo".into()));
+        assert_eq!(
+            field_of("page=%ZZ"),
+            Some("page".into()),
+            "undecodable escapes stay as text"
+        );
+    }
+
+    #[test]
+    fn instants_accept_the_api_format_and_dates() {
+        let noon = DateTime::parse_from_rfc3339("2026-01-31T12:00:00Z")
+            .map(|d| d.with_timezone(&Utc))
+            .ok();
+        assert_eq!(instant("2026-01-31T12:00:00Z").ok(), noon);
+        assert_eq!(instant("2026-01-31T13:00:00+0100").ok(), noon);
+        assert_eq!(
+            instant("2026-01-31T13:00:00 0100").ok(),
+            noon,
+            "a decoded +"
+        );
+        assert!(instant("2026-01-31").is_ok());
+        assert!(instant("31/01/2026").is_err());
+    }
+}
