@@ -1,12 +1,14 @@
 //! The `Payments` handle: every use case, each composed from store calls in one transaction.
 
 mod channels;
+mod demo;
 mod error;
 mod methods;
 mod orders;
 mod payments;
 mod tokens;
 
+pub use demo::DemoData;
 pub use error::Error;
 pub use payments::PaymentCreation;
 pub use tokens::IssuedToken;
@@ -74,6 +76,11 @@ impl Payments {
 
     fn now(&self) -> chrono::DateTime<chrono::Utc> {
         self.inner.clock.now()
+    }
+
+    /// A connection of the pool, for work that spans several transactions.
+    fn connection(&self) -> Result<store::PooledConnection, Error> {
+        Ok(self.inner.pool.get().map_err(StoreError::from)?)
     }
 
     /// Runs `work` in a write transaction on a pooled connection.

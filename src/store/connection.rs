@@ -103,6 +103,8 @@ impl r2d2::ManageConnection for ConnectionFactory {
 
 /// The connection pool type.
 pub type Pool = r2d2::Pool<ConnectionFactory>;
+/// A connection checked out of the pool.
+pub type PooledConnection = r2d2::PooledConnection<ConnectionFactory>;
 
 /// Pool settings.
 #[derive(Clone, Debug)]

@@ -7,7 +7,7 @@ use super::{Backend, DbConnection, StoreResult, on_each_backend};
 use crate::domain::{Currency, PaymentState};
 
 /// The filters a counter exists for.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Dimension {
     /// Every payment; the value is empty.
     All,
@@ -32,7 +32,7 @@ impl Dimension {
 }
 
 /// One counter: a dimension and a value of it.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct Counter {
     pub dimension: Dimension,
     pub value: String,

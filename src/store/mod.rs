@@ -6,6 +6,7 @@ mod connection;
 mod error;
 mod schema;
 
+pub mod bulk;
 pub mod channels;
 pub mod counters;
 pub mod events;
@@ -17,7 +18,8 @@ pub mod tokens;
 
 pub(crate) use connection::on_each_backend;
 pub use connection::{
-    Backend, DbConnection, Pool, PoolOptions, open_pool, read_transaction, write_transaction,
+    Backend, DbConnection, Pool, PoolOptions, PooledConnection, open_pool, read_transaction,
+    write_transaction,
 };
 pub use error::{StoreError, StoreResult};
 
