@@ -85,7 +85,7 @@ impl Payments {
         let start = end - TimeDelta::days(365);
         let mut rng = StdRng::seed_from_u64(0x5EED_CAFE);
         // One connection for the whole load, with a page cache large enough for the indexes.
-        let mut conn = self.connection()?;
+        let mut conn = self.connection::<Error>()?;
         bulk::bulk_cache(&mut conn, true)?;
         let mut loaded = 0;
         let result = (|| {

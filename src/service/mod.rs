@@ -79,8 +79,11 @@ impl Payments {
     }
 
     /// A connection of the pool, for work that spans several transactions.
-    fn connection(&self) -> Result<store::PooledConnection, Error> {
-        Ok(self.inner.pool.get().map_err(StoreError::from)?)
+    fn connection<E: From<StoreError>>(&self) -> Result<store::PooledConnection, E> {
+        self.inner
+            .pool
+            .get()
+            .map_err(|e| E::from(StoreError::from(e)))
     }
 
     /// Runs `work` in a write transaction on a pooled connection.
@@ -88,12 +91,7 @@ impl Payments {
         &self,
         work: impl FnOnce(&mut DbConnection) -> Result<T, E>,
     ) -> Result<T, E> {
-        let mut conn = self
-            .inner
-            .pool
-            .get()
-            .map_err(|e| E::from(StoreError::from(e)))?;
-        store::write_transaction(&mut conn, work)
+        store::write_transaction(&mut *self.connection()?, work)
     }
 
     /// Runs `work` in a read-only transaction on a pooled connection.
@@ -101,12 +99,7 @@ impl Payments {
         &self,
         work: impl FnOnce(&mut DbConnection) -> Result<T, E>,
     ) -> Result<T, E> {
-        let mut conn = self
-            .inner
-            .pool
-            .get()
-            .map_err(|e| E::from(StoreError::from(e)))?;
-        store::read_transaction(&mut conn, work)
+        store::read_transaction(&mut *self.connection()?, work)
     }
 }
 

@@ -130,15 +130,7 @@ impl Payments {
     ) -> Result<Payment, Error> {
         let (backend, now) = (self.backend(), self.now());
         self.write(|conn| {
-            let order_id = lock_order_of(conn, id)?;
-            let payment = payments::by_id(conn, id)?;
-            if let Some(expected) = expected_version.filter(|v| *v != payment.version) {
-                return Err(Error::StaleVersion {
-                    payment_id: id,
-                    expected,
-                    current: payment.version,
-                });
-            }
+            let (order_id, payment) = lock_payment(conn, id, expected_version)?;
             let to = transition.apply(payment.state)?;
             if !payments::set_state(conn, id, payment.state, payment.version, to, now)? {
                 // Cannot happen while we hold the order lock; refuse rather than guess.
@@ -168,15 +160,7 @@ impl Payments {
     ) -> Result<Payment, Error> {
         let (backend, now) = (self.backend(), self.now());
         self.write(|conn| {
-            let order_id = lock_order_of(conn, id)?;
-            let payment = payments::by_id(conn, id)?;
-            if let Some(expected) = expected_version.filter(|v| *v != payment.version) {
-                return Err(Error::StaleVersion {
-                    payment_id: id,
-                    expected,
-                    current: payment.version,
-                });
-            }
+            let (order_id, payment) = lock_payment(conn, id, expected_version)?;
             if !matches!(payment.state, PaymentState::Cart | PaymentState::New) {
                 return Err(Error::validation(
                     "method",
@@ -385,14 +369,28 @@ fn outstanding(order: &Order, payments_of_order: &[(PaymentState, i64)]) -> Resu
     Ok(due.amount())
 }
 
-/// Locks the order of payment `id` (see [`orders::lock`]) and returns its id.
-fn lock_order_of(conn: &mut DbConnection, id: i64) -> Result<i64, Error> {
+/// Locks the order of payment `id` (see [`orders::lock`]) and reads the payment, which
+/// nobody else can change until the transaction ends; a payment changed since the caller
+/// read it at `expected_version` is [`Error::StaleVersion`]. Returns the order id too.
+fn lock_payment(
+    conn: &mut DbConnection,
+    id: i64,
+    expected_version: Option<i64>,
+) -> Result<(i64, Payment), Error> {
     let order_id = match payments::order_id_of(conn, id) {
         Err(StoreError::NotFound) => return Err(Error::not_found("payment", id)),
         other => other?,
     };
     orders::lock(conn, order_id)?;
-    Ok(order_id)
+    let payment = payments::by_id(conn, id)?;
+    if let Some(expected) = expected_version.filter(|v| *v != payment.version) {
+        return Err(Error::StaleVersion {
+            payment_id: id,
+            expected,
+            current: payment.version,
+        });
+    }
+    Ok((order_id, payment))
 }
 
 fn resolve_order(conn: &mut DbConnection, order_id: i64, now: DateTime<Utc>) -> Result<(), Error> {

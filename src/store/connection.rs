@@ -220,56 +220,58 @@ fn run_migrations(conn: &mut DbConnection) -> StoreResult<()> {
     }
 }
 
+/// What a transaction does, which decides how it begins.
+#[derive(Clone, Copy)]
+enum Access {
+    Read,
+    Write,
+}
+
 /// Runs `work` in a transaction that writes. On SQLite it starts with `BEGIN IMMEDIATE`,
 /// taking the write lock up front: a deferred transaction that reads first and writes later
 /// can fail with SQLITE_BUSY at the upgrade, which the busy timeout does not cover.
-pub fn write_transaction<T, E>(
+pub fn write_transaction<T, E: From<StoreError>>(
     conn: &mut DbConnection,
     work: impl FnOnce(&mut DbConnection) -> Result<T, E>,
-) -> Result<T, E>
-where
-    E: From<StoreError>,
-{
-    let begin = match conn {
-        #[cfg(feature = "sqlite")]
-        DbConnection::Sqlite(_) => "BEGIN IMMEDIATE",
-        #[cfg(feature = "postgres")]
-        DbConnection::Postgres(_) => "BEGIN",
-    };
-    run_in_transaction(conn, begin, work)
+) -> Result<T, E> {
+    run_in_transaction(conn, Access::Write, work)
 }
 
 /// Runs `work` in a read-only transaction, so a page and its total come from one snapshot.
-pub fn read_transaction<T, E>(
+pub fn read_transaction<T, E: From<StoreError>>(
     conn: &mut DbConnection,
     work: impl FnOnce(&mut DbConnection) -> Result<T, E>,
-) -> Result<T, E>
-where
-    E: From<StoreError>,
-{
-    let begin = match conn {
-        #[cfg(feature = "sqlite")]
-        DbConnection::Sqlite(_) => "BEGIN",
-        #[cfg(feature = "postgres")]
-        DbConnection::Postgres(_) => "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY",
-    };
-    run_in_transaction(conn, begin, work)
+) -> Result<T, E> {
+    run_in_transaction(conn, Access::Read, work)
 }
 
 fn run_in_transaction<T, E>(
     conn: &mut DbConnection,
-    begin: &str,
+    access: Access,
     work: impl FnOnce(&mut DbConnection) -> Result<T, E>,
 ) -> Result<T, E>
 where
     E: From<StoreError>,
 {
-    match conn {
+    match (conn as &mut DbConnection, access) {
         #[cfg(feature = "sqlite")]
-        DbConnection::Sqlite(inner) => AnsiTransactionManager::begin_transaction_sql(inner, begin),
+        (DbConnection::Sqlite(inner), Access::Read) => {
+            AnsiTransactionManager::begin_transaction_sql(inner, "BEGIN")
+        }
+        #[cfg(feature = "sqlite")]
+        (DbConnection::Sqlite(inner), Access::Write) => {
+            AnsiTransactionManager::begin_transaction_sql(inner, "BEGIN IMMEDIATE")
+        }
         #[cfg(feature = "postgres")]
-        DbConnection::Postgres(inner) => {
-            AnsiTransactionManager::begin_transaction_sql(inner, begin)
+        (DbConnection::Postgres(inner), Access::Read) => {
+            AnsiTransactionManager::begin_transaction_sql(
+                inner,
+                "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY",
+            )
+        }
+        #[cfg(feature = "postgres")]
+        (DbConnection::Postgres(inner), Access::Write) => {
+            AnsiTransactionManager::begin_transaction_sql(inner, "BEGIN")
         }
     }
     .map_err(|e| E::from(StoreError::from(e)))?;
