@@ -73,6 +73,7 @@ fn query(sorting: Sorting, filter: PaymentFilter, page: u32, limit: u32) -> Paym
         limit: Limit::new(limit).expect("limit"),
         sorting,
         filter,
+        after: None,
     }
 }
 
@@ -318,7 +319,59 @@ fn every_filter_narrows_the_list_and_its_total(db: &TestDb) {
     }
 }
 
+fn cursors_walk_every_sort_and_filter_like_pages_do(db: &TestDb) {
+    let all = seed(db);
+    let p = &db.payments;
+    let sortings = [
+        Sorting::by(SortField::Amount, SortDirection::Asc),
+        Sorting::by(SortField::Amount, SortDirection::Desc),
+        Sorting::by(SortField::CreatedAt, SortDirection::Asc),
+        Sorting::by(SortField::UpdatedAt, SortDirection::Desc),
+        Sorting::new(vec![
+            (SortField::Amount, SortDirection::Asc),
+            (SortField::CreatedAt, SortDirection::Desc),
+        ])
+        .expect("sorting"),
+        Sorting::new(vec![
+            (SortField::UpdatedAt, SortDirection::Desc),
+            (SortField::Amount, SortDirection::Asc),
+        ])
+        .expect("sorting"),
+    ];
+    let filters = [
+        PaymentFilter::default(),
+        PaymentFilter {
+            state: Some(PaymentState::New),
+            ..Default::default()
+        },
+        PaymentFilter {
+            method: Some("card".into()),
+            ..Default::default()
+        },
+    ];
+    for sorting in &sortings {
+        for filter in &filters {
+            let expected = ids(&p
+                .list_payments(&query(sorting.clone(), filter.clone(), 1, 250))
+                .expect("all")
+                .items);
+            let mut walked = Vec::new();
+            let mut request = query(sorting.clone(), filter.clone(), 1, 4);
+            loop {
+                let page = p.list_payments(&request).expect("page");
+                assert_eq!(page.total, expected.len() as u64);
+                walked.extend(ids(&page.items));
+                let Some(next) = page.next else { break };
+                request.after = Some(next);
+            }
+            assert_eq!(walked, expected, "{sorting:?} {filter:?}");
+        }
+    }
+    assert_eq!(all.len(), 24);
+}
+
 on_both_backends!(
+    cursors_walk_every_sort_and_filter_like_pages_do,
     pages_report_totals_and_never_overlap,
     several_sort_keys_apply_in_the_order_given,
     every_filter_narrows_the_list_and_its_total,

@@ -5,7 +5,7 @@ mod common;
 
 use common::{TestDb, order, shop};
 use storefront_payments::{
-    Currency, NewPayment, OrderRef, PaymentFilter, PaymentQuery, PaymentState, Payments,
+    Currency, Cursor, NewPayment, OrderRef, PaymentFilter, PaymentQuery, PaymentState, Payments,
     SortDirection, SortField, Sorting,
 };
 
@@ -97,20 +97,34 @@ fn every_sort_and_single_filter_uses_an_index(db: &TestDb) {
     for filter in filters() {
         for field in SortField::ALL {
             for direction in [SortDirection::Asc, SortDirection::Desc] {
-                let query = PaymentQuery {
-                    sorting: Sorting::by(field, direction),
+                let sorting = Sorting::by(field, direction);
+                let by_page = PaymentQuery {
+                    sorting: sorting.clone(),
                     filter: filter.clone(),
                     ..Default::default()
                 };
-                let plan = explainer.explain_list_payments(&query).expect("plan");
+                let middle = p
+                    .list_payments(&by_page)
+                    .expect("page")
+                    .items
+                    .get(4)
+                    .cloned()
+                    .expect("a fifth payment");
+                let by_cursor = PaymentQuery {
+                    after: Some(Cursor::after(&middle, &sorting)),
+                    ..by_page.clone()
+                };
                 // Listing by order needs the order's few rows sorted, not an index per sort.
                 let single_key = filter.order.is_none();
-                assert_indexed(
-                    &plan,
-                    sqlite,
-                    single_key,
-                    &format!("{field:?} {direction:?} {filter:?}"),
-                );
+                for (mode, query) in [("page", by_page), ("cursor", by_cursor)] {
+                    let plan = explainer.explain_list_payments(&query).expect("plan");
+                    assert_indexed(
+                        &plan,
+                        sqlite,
+                        single_key,
+                        &format!("{mode} {field:?} {direction:?} {filter:?}"),
+                    );
+                }
             }
         }
     }

@@ -24,7 +24,8 @@ pub use payment::{
     EventType, NewPayment, Payment, PaymentEvent, PaymentMethodSummary, PaymentState, StateChange,
 };
 pub use query::{
-    Limit, PageNumber, Paginated, PaymentFilter, PaymentQuery, SortDirection, SortField, Sorting,
+    Cursor, Limit, PageNumber, Paginated, PaymentFilter, PaymentQuery, SortDirection, SortField,
+    Sorting,
 };
 pub use token::{ApiToken, MIN_TOKEN_LENGTH, TokenScope, hash_token, token_hashes_match};
 pub use transition::{Edge, GRAPH, Transition};

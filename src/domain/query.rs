@@ -1,9 +1,11 @@
 //! Listing payments: page, limit, sorting and filters as types that cannot hold bad values.
 
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
-use super::{Currency, InvalidValue, OrderRef, PaymentState};
+use super::{Currency, InvalidValue, OrderRef, Payment, PaymentState};
 
 /// A 1-based page number.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -204,10 +206,108 @@ pub struct PaymentFilter {
     pub created_before: Option<DateTime<Utc>>,
 }
 
-/// A request for one page of payments.
+/// A position in a sorted list: the sort key values and the id of the last item seen.
+/// Listing "after" it costs the same at any depth (a keyset seek), where a page number
+/// makes the database skip every row before the page.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Cursor {
+    /// The id of the last item seen.
+    pub id: i64,
+    /// Its amount (set when the sorting uses it).
+    pub amount: Option<i64>,
+    /// Its creation time (set when the sorting uses it).
+    pub created_at: Option<DateTime<Utc>>,
+    /// Its last change (set when the sorting uses it).
+    pub updated_at: Option<DateTime<Utc>>,
+}
+
+impl Cursor {
+    /// The cursor just past `payment` in a list sorted by `sorting`.
+    pub fn after(payment: &Payment, sorting: &Sorting) -> Self {
+        let uses = |field| sorting.keys().iter().any(|(f, _)| *f == field);
+        Cursor {
+            id: payment.id,
+            amount: uses(SortField::Amount).then_some(payment.amount),
+            created_at: uses(SortField::CreatedAt).then_some(payment.created_at),
+            updated_at: uses(SortField::UpdatedAt).then_some(payment.updated_at),
+        }
+    }
+
+    /// The opaque text form: the sorting it belongs to, the key values and the id,
+    /// base64url-encoded.
+    pub fn encode(&self, sorting: &Sorting) -> String {
+        let mut text = String::from("v1");
+        for (field, direction) in sorting.keys() {
+            let value = match field {
+                SortField::Amount => self.amount.unwrap_or_default(),
+                SortField::CreatedAt => self
+                    .created_at
+                    .map(|t| t.timestamp_micros())
+                    .unwrap_or_default(),
+                SortField::UpdatedAt => self
+                    .updated_at
+                    .map(|t| t.timestamp_micros())
+                    .unwrap_or_default(),
+            };
+            text.push_str(&format!(
+                "|{}.{}={value}",
+                field.as_str(),
+                direction.as_str()
+            ));
+        }
+        text.push_str(&format!("|id={}", self.id));
+        URL_SAFE_NO_PAD.encode(text)
+    }
+
+    /// Parses a cursor made by [`Cursor::encode`] for the same `sorting`; any other text, or
+    /// a cursor of another sorting, is refused.
+    pub fn decode(text: &str, sorting: &Sorting) -> Result<Self, InvalidValue> {
+        let invalid = || {
+            InvalidValue("is not a cursor of this list (take `after` from a `next` link)".into())
+        };
+        let bytes = URL_SAFE_NO_PAD.decode(text).map_err(|_| invalid())?;
+        let text = String::from_utf8(bytes).map_err(|_| invalid())?;
+        let mut parts = text.split('|');
+        if parts.next() != Some("v1") {
+            return Err(invalid());
+        }
+        let mut cursor = Cursor {
+            id: 0,
+            amount: None,
+            created_at: None,
+            updated_at: None,
+        };
+        for (field, direction) in sorting.keys() {
+            let expected = format!("{}.{}=", field.as_str(), direction.as_str());
+            let value: i64 = parts
+                .next()
+                .and_then(|part| part.strip_prefix(&expected))
+                .and_then(|value| value.parse().ok())
+                .ok_or_else(invalid)?;
+            let instant = || DateTime::from_timestamp_micros(value).ok_or_else(invalid);
+            match field {
+                SortField::Amount => cursor.amount = Some(value),
+                SortField::CreatedAt => cursor.created_at = Some(instant()?),
+                SortField::UpdatedAt => cursor.updated_at = Some(instant()?),
+            }
+        }
+        cursor.id = parts
+            .next()
+            .and_then(|part| part.strip_prefix("id="))
+            .and_then(|id| id.parse().ok())
+            .ok_or_else(invalid)?;
+        if parts.next().is_some() {
+            return Err(invalid());
+        }
+        Ok(cursor)
+    }
+}
+
+/// A request for one page of payments: the `page`-th page, or with `after`, the `limit`
+/// items after a cursor (then `page` is not used).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct PaymentQuery {
-    /// The 1-based page to return.
+    /// The 1-based page to return (ignored with `after`).
     pub page: PageNumber,
     /// The number of payments per page.
     pub limit: Limit,
@@ -215,6 +315,8 @@ pub struct PaymentQuery {
     pub sorting: Sorting,
     /// Which payments the list holds.
     pub filter: PaymentFilter,
+    /// List the payments after this cursor instead of a numbered page.
+    pub after: Option<Cursor>,
 }
 
 /// One page of a list, with the numbers a paginator needs (Sylius' `page`, `limit`,
@@ -223,7 +325,7 @@ pub struct PaymentQuery {
 pub struct Paginated<T> {
     /// The items of this page, at most `limit`.
     pub items: Vec<T>,
-    /// The 1-based number of this page.
+    /// The 1-based number of this page (1 for a page after a cursor).
     pub page: u32,
     /// The number of items per page asked for.
     pub limit: u32,
@@ -231,6 +333,9 @@ pub struct Paginated<T> {
     pub pages: u64,
     /// The number of items matching the query, over all pages.
     pub total: u64,
+    /// The cursor just past the last item, when more items follow.
+    #[serde(skip)]
+    pub next: Option<Cursor>,
 }
 
 impl<T> Paginated<T> {
@@ -243,6 +348,7 @@ impl<T> Paginated<T> {
             limit: limit.get(),
             pages,
             total,
+            next: None,
         }
     }
 }
@@ -285,6 +391,41 @@ mod tests {
             Sorting::new(two).map(|s| s.tie_break()),
             Ok(SortDirection::Desc)
         );
+    }
+
+    #[test]
+    fn cursors_round_trip_only_with_their_sorting() {
+        let sorting = Sorting::new(vec![
+            (SortField::Amount, SortDirection::Desc),
+            (SortField::CreatedAt, SortDirection::Asc),
+        ])
+        .unwrap_or_default();
+        let at = DateTime::from_timestamp_micros(1_767_268_800_123_456).unwrap_or_default();
+        let cursor = Cursor {
+            id: 42,
+            amount: Some(4507),
+            created_at: Some(at),
+            updated_at: None,
+        };
+        let text = cursor.encode(&sorting);
+        assert!(
+            text.chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_'),
+            "{text}"
+        );
+        assert_eq!(Cursor::decode(&text, &sorting), Ok(cursor));
+        assert!(
+            Cursor::decode(&text, &Sorting::default()).is_err(),
+            "another sorting"
+        );
+        for bad in [
+            "",
+            "!!!",
+            "djE",
+            &URL_SAFE_NO_PAD.encode("v1|amount.desc=x|id=1"),
+        ] {
+            assert!(Cursor::decode(bad, &sorting).is_err(), "{bad}");
+        }
     }
 
     #[test]

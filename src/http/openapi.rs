@@ -150,6 +150,7 @@ fn components() -> Value {
         "securitySchemes": { "bearerAuth": { "type": "http", "scheme": "bearer", "description": "A read token for GET, a write token for everything" } },
         "parameters": {
             "page": query_parameter("page", "1-based page number (default 1)", json!({ "type": "integer", "minimum": 1, "default": 1 })),
+            "after": query_parameter("after", "An opaque cursor from a `next` link: the page after it, at constant cost whatever the depth (instead of `page`)", json!({ "type": "string" })),
             "limit": query_parameter("limit", "Items per page (default 10)", json!({ "type": "integer", "minimum": 1, "maximum": 250, "default": 10 })),
             "sortingAmount": query_parameter("sorting[amount]", "Sort by amount; several sorting keys apply in the order given, ties by id", direction.clone()),
             "sortingCreatedAt": query_parameter("sorting[createdAt]", "Sort by creation time (the default, ascending)", direction.clone()),

@@ -5,7 +5,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 
 use super::problem::ApiError;
 use crate::{
-    Currency, Limit, OrderRef, PageNumber, PaymentFilter, PaymentQuery, PaymentState,
+    Currency, Cursor, Limit, OrderRef, PageNumber, PaymentFilter, PaymentQuery, PaymentState,
     SortDirection, SortField, Sorting,
 };
 
@@ -17,6 +17,8 @@ pub(crate) fn pairs(raw: &str) -> Result<Vec<(String, String)>, ApiError> {
 
 /// A payment list request and the parameters it came from (links repeat them).
 pub(crate) struct ListRequest {
+    /// `after` was given (an empty one starts reading by cursor at the top of the list).
+    pub cursor_mode: bool,
     pub query: PaymentQuery,
     pub pairs: Vec<(String, String)>,
 }
@@ -26,6 +28,7 @@ pub(crate) fn payment_list(raw: &str) -> Result<ListRequest, ApiError> {
     let pairs = pairs(raw)?;
     let mut query = PaymentQuery::default();
     let mut sort_keys = Vec::new();
+    let mut after = None;
     for (i, (name, value)) in pairs.iter().enumerate() {
         if pairs[..i].iter().any(|(earlier, _)| earlier == name) {
             return Err(ApiError::bad_request(
@@ -39,6 +42,7 @@ pub(crate) fn payment_list(raw: &str) -> Result<ListRequest, ApiError> {
         match name.as_str() {
             "page" => query.page = PageNumber::new(number(name, value)?).map_err(invalid)?,
             "limit" => query.limit = Limit::new(number(name, value)?).map_err(invalid)?,
+            "after" => after = Some(value.as_str()),
             _ => {
                 if let Some(field) = bracketed(name, "sorting") {
                     let field = SortField::parse(field).map_err(invalid)?;
@@ -59,7 +63,31 @@ pub(crate) fn payment_list(raw: &str) -> Result<ListRequest, ApiError> {
         query.sorting =
             Sorting::new(sort_keys).map_err(|e| ApiError::bad_request("sorting", e.0))?;
     }
-    Ok(ListRequest { query, pairs })
+    if let Some(after) = after {
+        // A cursor belongs to one sorting, so it is read once the sorting is known.
+        if pairs.iter().any(|(name, _)| name == "page") {
+            return Err(ApiError::bad_request(
+                "after",
+                "use either page or after, not both",
+            ));
+        }
+        if after.is_empty() {
+            return Ok(ListRequest {
+                query,
+                pairs,
+                cursor_mode: true,
+            });
+        }
+        let cursor = Cursor::decode(after, &query.sorting)
+            .map_err(|e| ApiError::bad_request("after", format!("after: {}", e.0)))?;
+        query.after = Some(cursor);
+    }
+    let cursor_mode = query.after.is_some();
+    Ok(ListRequest {
+        query,
+        pairs,
+        cursor_mode,
+    })
 }
 
 /// `criteria[channel]` in a query that allows only that criterion (the method list).
@@ -201,6 +229,32 @@ mod tests {
             field_of("page=%ZZ"),
             Some("page".into()),
             "undecodable escapes stay as text"
+        );
+        assert_eq!(field_of("after=garbage"), Some("after".into()));
+        let cursor = crate::Cursor {
+            id: 5,
+            amount: Some(10),
+            created_at: None,
+            updated_at: None,
+        };
+        let amount_desc = Sorting::by(SortField::Amount, SortDirection::Desc);
+        let text = cursor.encode(&amount_desc);
+        assert_eq!(
+            field_of(&format!("after={text}")),
+            Some("after".into()),
+            "another sorting's cursor"
+        );
+        assert_eq!(
+            field_of(&format!("sorting[amount]=desc&after={text}&page=2")),
+            Some("after".into())
+        );
+        let parsed = payment_list(&format!("after={text}&sorting[amount]=DESC"))
+            .map(|r| r.query.after)
+            .ok();
+        assert_eq!(
+            parsed,
+            Some(Some(cursor)),
+            "the cursor may come before the sorting"
         );
     }
 

@@ -5,7 +5,7 @@ use serde::{Serialize, Serializer};
 use serde_json::Value;
 
 use crate::{
-    Channel, Order, Paginated, Payment, PaymentMethod, PaymentMethodSummary, StateChange,
+    Channel, Order, Paginated, Payment, PaymentMethod, PaymentMethodSummary, Sorting, StateChange,
     Transition,
 };
 
@@ -381,22 +381,31 @@ pub struct PageDocument<T> {
 
 impl<T> PageDocument<T> {
     /// The page document of `page`: links point at `path` and keep every query parameter
-    /// of the request, with `page` and `limit` first as Sylius writes them.
+    /// of the request, with `page` (or `after`) and `limit` first as Sylius writes them. In
+    /// a page read by cursor (`cursor_mode`), `next` carries the cursor after the last item.
     pub fn of<U>(
         page: Paginated<U>,
         path: &str,
         params: &[(String, String)],
+        sorting: &Sorting,
+        cursor_mode: bool,
         view: impl Fn(&U) -> T,
     ) -> Self {
         let others: Vec<&(String, String)> = params
             .iter()
-            .filter(|(k, _)| k != "page" && k != "limit")
+            .filter(|(k, _)| k != "page" && k != "limit" && k != "after")
             .collect();
-        let href = |number: u64| {
-            let mut query = form_urlencoded_pairs(&[
-                ("page", number.to_string()),
-                ("limit", page.limit.to_string()),
-            ]);
+        let limit = page.limit.to_string();
+        let href = |position: Position<'_>| {
+            let first = match position {
+                Position::Page(number) => {
+                    vec![("page", number.to_string()), ("limit", limit.clone())]
+                }
+                Position::After(cursor) => {
+                    vec![("limit", limit.clone()), ("after", cursor.to_owned())]
+                }
+            };
+            let mut query = form_urlencoded_pairs(&first);
             for (key, value) in &others {
                 query.push('&');
                 query.push_str(&form_urlencoded_pairs(&[(key.as_str(), value.clone())]));
@@ -404,23 +413,49 @@ impl<T> PageDocument<T> {
             Link::to(format!("{path}?{query}"))
         };
         let current = u64::from(page.page);
+        let requested_after = params
+            .iter()
+            .find(|(k, _)| k == "after")
+            .map(|(_, v)| v.as_str());
+        let (this, previous, next) = match (cursor_mode, requested_after) {
+            (true, Some(after)) => {
+                let next = page.next.as_ref().map(|cursor| cursor.encode(sorting));
+                (
+                    href(Position::After(after)),
+                    None,
+                    next.map(|cursor| href(Position::After(&cursor))),
+                )
+            }
+            _ => (
+                href(Position::Page(current)),
+                (current > 1).then(|| href(Position::Page((current - 1).min(page.pages)))),
+                (current < page.pages).then(|| href(Position::Page(current + 1))),
+            ),
+        };
         PageDocument {
             page: page.page,
             limit: page.limit,
             pages: page.pages,
             total: page.total,
             links: PageLinks {
-                this: href(current),
-                first: href(1),
-                last: href(page.pages),
-                previous: (current > 1).then(|| href((current - 1).min(page.pages))),
-                next: (current < page.pages).then(|| href(current + 1)),
+                this,
+                first: href(Position::Page(1)),
+                last: href(Position::Page(page.pages)),
+                previous,
+                next,
             },
             embedded: Embedded {
                 items: page.items.iter().map(view).collect(),
             },
         }
     }
+}
+
+/// Where a link points in a list.
+#[derive(Clone, Copy)]
+enum Position<'a> {
+    Page(u64),
+    After(&'a str),
 }
 
 fn form_urlencoded_pairs(pairs: &[(&str, String)]) -> String {

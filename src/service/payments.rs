@@ -5,11 +5,12 @@ use chrono::{DateTime, Utc};
 use super::orders::resolve_payment_state;
 use super::{Attempt, Error, Payments, retry_on_unique};
 use crate::domain::{
-    Currency, EventType, Money, NewPayment, Order, Paginated, Payment, PaymentEvent, PaymentFilter,
-    PaymentMethod, PaymentQuery, PaymentState, StateChange, Transition, validate_input,
+    Currency, Cursor, EventType, Money, NewPayment, Order, PageNumber, Paginated, Payment,
+    PaymentEvent, PaymentFilter, PaymentMethod, PaymentQuery, PaymentState, StateChange,
+    Transition, validate_input,
 };
 use crate::store::counters::{self, Counter};
-use crate::store::payments::{ListFilter, PaymentInsert};
+use crate::store::payments::{ListFilter, PaymentInsert, Start};
 use crate::store::{
     Backend, DbConnection, StoreError, channels, events, history, methods, orders, payments,
 };
@@ -70,26 +71,44 @@ impl Payments {
         })
     }
 
-    /// One page of payments, filtered and sorted. The total comes from counters kept with
-    /// every write when at most one of state, method, channel or currency filters the list,
-    /// and from an indexed count otherwise.
+    /// One page of payments, filtered and sorted: the `page`-th, or with `query.after` the
+    /// ones after that cursor (a keyset seek whose cost does not grow with depth). The total
+    /// comes from counters kept with every write when at most one of state, method, channel
+    /// or currency filters the list, and from an indexed count otherwise. `next` is the
+    /// cursor after the last item when more follow.
     pub fn list_payments(&self, query: &PaymentQuery) -> Result<Paginated<Payment>, Error> {
         self.read(|conn| {
+            let page = if query.after.is_some() {
+                PageNumber::FIRST
+            } else {
+                query.page
+            };
             let Some(filter) = resolve_filter(conn, &query.filter)? else {
-                return Ok(Paginated::new(Vec::new(), query.page, query.limit, 0));
+                return Ok(Paginated::new(Vec::new(), page, query.limit, 0));
             };
             let total = match single_counter(&filter) {
                 Some(counter) => counters::get(conn, &counter)?,
                 None => payments::count(conn, &filter)?,
             };
             let limit = i64::from(query.limit.get());
-            // At most (2^32 - 1) * 250: no overflow in i64.
-            let offset = i64::from(query.page.get() - 1) * limit;
-            if u64::try_from(offset).unwrap_or(u64::MAX) >= total {
-                return Ok(Paginated::new(Vec::new(), query.page, query.limit, total));
+            let start = page_start(query);
+            if let Start::Offset(offset) = start
+                && u64::try_from(offset).unwrap_or(u64::MAX) >= total
+            {
+                return Ok(Paginated::new(Vec::new(), page, query.limit, total));
             }
-            let items = payments::page(conn, &filter, &query.sorting, offset, limit)?;
-            Ok(Paginated::new(items, query.page, query.limit, total))
+            // One row more than the page tells whether another page follows.
+            let mut items = payments::page(conn, &filter, &query.sorting, start, limit + 1)?;
+            let more = items.len() > query.limit.get() as usize;
+            items.truncate(query.limit.get() as usize);
+            let next = items
+                .last()
+                .filter(|_| more)
+                .map(|last| Cursor::after(last, &query.sorting));
+            Ok(Paginated {
+                next,
+                ..Paginated::new(items, page, query.limit, total)
+            })
         })
     }
 
@@ -103,16 +122,16 @@ impl Payments {
             let Some(filter) = resolve_filter(conn, &query.filter)? else {
                 return Ok(Vec::new());
             };
-            let limit = i64::from(query.limit.get());
-            let offset = i64::from(query.page.get() - 1) * limit;
-            Ok(payments::page_plan(
+            let limit = i64::from(query.limit.get()) + 1;
+            let plan = payments::page_plan(
                 conn,
                 backend,
                 &filter,
                 &query.sorting,
-                offset,
+                page_start(query),
                 limit,
-            )?)
+            )?;
+            Ok(plan)
         })
     }
 
@@ -410,6 +429,15 @@ fn payment_or_not_found(conn: &mut DbConnection, id: i64) -> Result<Payment, Err
     match payments::by_id(conn, id) {
         Err(StoreError::NotFound) => Err(Error::not_found("payment", id)),
         other => Ok(other?),
+    }
+}
+
+/// Where the page of `query` starts.
+fn page_start(query: &PaymentQuery) -> Start<'_> {
+    match &query.after {
+        Some(cursor) => Start::After(cursor),
+        // At most (2^32 - 1) * 250: no overflow in i64.
+        None => Start::Offset(i64::from(query.page.get() - 1) * i64::from(query.limit.get())),
     }
 }
 

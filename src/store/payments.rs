@@ -3,12 +3,14 @@
 use chrono::{DateTime, NaiveDateTime, Utc};
 use diesel::prelude::*;
 use diesel::query_builder::{AstPass, Query, QueryFragment, QueryId};
+use diesel::sql_types::Bool;
 use serde_json::Value;
 
 use super::schema::payments;
 use super::{Backend, DbConnection, StoreResult, from_db, parse_stored, to_db};
 use crate::domain::{
-    Currency, Payment, PaymentMethodSummary, PaymentState, SortDirection, SortField, Sorting,
+    Currency, Cursor, Payment, PaymentMethodSummary, PaymentState, SortDirection, SortField,
+    Sorting,
 };
 
 type Db = <DbConnection as Connection>::Backend;
@@ -306,15 +308,24 @@ pub fn count(conn: &mut DbConnection, filter: &ListFilter) -> StoreResult<u64> {
     Ok(u64::try_from(total).unwrap_or(0))
 }
 
+/// Where a page starts: after `offset` matching rows, or just past a cursor.
+#[derive(Clone, Copy, Debug)]
+pub enum Start<'a> {
+    /// Skip this many rows (the database still walks them).
+    Offset(i64),
+    /// Seek past this position (costs the same at any depth).
+    After(&'a Cursor),
+}
+
 /// One page of matching payments in `sorting` order, ties broken by id.
 pub fn page(
     conn: &mut DbConnection,
     filter: &ListFilter,
     sorting: &Sorting,
-    offset: i64,
+    start: Start<'_>,
     limit: i64,
 ) -> StoreResult<Vec<Payment>> {
-    let rows = page_query(filter, sorting, offset, limit).load(conn)?;
+    let rows = page_query(filter, sorting, start, limit).load(conn)?;
     with_methods(conn, rows)
 }
 
@@ -325,10 +336,10 @@ pub fn page_plan(
     backend: Backend,
     filter: &ListFilter,
     sorting: &Sorting,
-    offset: i64,
+    start: Start<'_>,
     limit: i64,
 ) -> StoreResult<Vec<String>> {
-    let query = page_query(filter, sorting, offset, limit);
+    let query = page_query(filter, sorting, start, limit);
     Ok(match backend {
         Backend::Sqlite => Explain {
             prefix: "EXPLAIN QUERY PLAN ",
@@ -356,7 +367,7 @@ type PageQuery = diesel::internal::table_macro::BoxedSelectStatement<
     Db,
 >;
 
-fn page_query(filter: &ListFilter, sorting: &Sorting, offset: i64, limit: i64) -> PageQuery {
+fn page_query(filter: &ListFilter, sorting: &Sorting, start: Start<'_>, limit: i64) -> PageQuery {
     use SortDirection::{Asc, Desc};
     let mut query = filtered(filter).select(PaymentRow::as_select());
     for (field, direction) in sorting.keys() {
@@ -373,7 +384,76 @@ fn page_query(filter: &ListFilter, sorting: &Sorting, offset: i64, limit: i64) -
         Asc => query.then_order_by(payments::id.asc()),
         Desc => query.then_order_by(payments::id.desc()),
     };
-    query.offset(offset).limit(limit)
+    match start {
+        Start::Offset(offset) => query.offset(offset).limit(limit),
+        Start::After(cursor) => query.filter(past(cursor, sorting)).limit(limit),
+    }
+}
+
+type Predicate = Box<dyn BoxableExpression<payments::table, Db, SqlType = Bool>>;
+
+/// The rows after `cursor` in `sorting` order: for keys k1..kn and the id, `k1 beyond c1`
+/// or `k1 = c1 and k2 beyond c2` ... or `all equal and id beyond`. A redundant bound on the
+/// first key (`k1 >= c1` ascending) lets the database seek its index and walk it in order,
+/// which the disjunction alone would hide.
+fn past(cursor: &Cursor, sorting: &Sorting) -> Predicate {
+    let keys = sorting.keys();
+    let mut disjunction: Predicate = beyond_id(cursor.id, sorting.tie_break());
+    for (field, direction) in keys.iter().rev() {
+        disjunction =
+            Box::new(beyond(cursor, *field, *direction).or(equal(cursor, *field).and(disjunction)));
+    }
+    match keys.first() {
+        Some((field, direction)) => {
+            Box::new(at_or_beyond(cursor, *field, *direction).and(disjunction))
+        }
+        None => disjunction,
+    }
+}
+
+fn beyond_id(id: i64, direction: SortDirection) -> Predicate {
+    match direction {
+        SortDirection::Asc => Box::new(payments::id.gt(id)),
+        SortDirection::Desc => Box::new(payments::id.lt(id)),
+    }
+}
+
+/// Compares one sort key with the cursor's value by `$op`, for whichever field it is.
+macro_rules! compare {
+    ($cursor:expr, $field:expr, $op:ident) => {{
+        let predicate: Predicate = match $field {
+            SortField::Amount => Box::new(payments::amount.$op($cursor.amount.unwrap_or_default())),
+            SortField::CreatedAt => {
+                Box::new(payments::created_at.$op(cursor_time($cursor.created_at)))
+            }
+            SortField::UpdatedAt => {
+                Box::new(payments::updated_at.$op(cursor_time($cursor.updated_at)))
+            }
+        };
+        predicate
+    }};
+}
+
+fn beyond(cursor: &Cursor, field: SortField, direction: SortDirection) -> Predicate {
+    match direction {
+        SortDirection::Asc => compare!(cursor, field, gt),
+        SortDirection::Desc => compare!(cursor, field, lt),
+    }
+}
+
+fn at_or_beyond(cursor: &Cursor, field: SortField, direction: SortDirection) -> Predicate {
+    match direction {
+        SortDirection::Asc => compare!(cursor, field, ge),
+        SortDirection::Desc => compare!(cursor, field, le),
+    }
+}
+
+fn equal(cursor: &Cursor, field: SortField) -> Predicate {
+    compare!(cursor, field, eq)
+}
+
+fn cursor_time(at: Option<DateTime<Utc>>) -> NaiveDateTime {
+    to_db(at.unwrap_or_default())
 }
 
 /// `EXPLAIN` in front of a query, keeping the query's bind parameters.

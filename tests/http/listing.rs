@@ -266,7 +266,59 @@ fn bad_list_parameters_are_400_problems_naming_the_parameter(db: &TestDb) {
     });
 }
 
+fn cursor_links_walk_the_whole_list(db: &TestDb) {
+    run(async {
+        seed(db);
+        let app = test::init_service(app(db.payments.clone())).await;
+        let token = tokens(&db.payments).read;
+        let by_page = send(
+            &app,
+            get("/api/v1/payments?limit=250&sorting[amount]=desc"),
+            Some(&token),
+        )
+        .await;
+        let expected = ids(&by_page.body);
+        // An empty `after` starts at the top, reading by cursor.
+        let mut uri = "/api/v1/payments?limit=7&sorting[amount]=desc&after=".to_owned();
+        let mut walked = Vec::new();
+        let mut pages = 0;
+        loop {
+            let reply = send(&app, get(&uri), Some(&token)).await;
+            assert_eq!(reply.status, 200, "{reply:?}");
+            assert_eq!(reply.body["total"], 25);
+            assert_eq!(href(&reply.body, "previous"), None);
+            walked.extend(ids(&reply.body));
+            pages += 1;
+            let Some(next) = href(&reply.body, "next") else {
+                break;
+            };
+            assert!(
+                next.starts_with("/api/v1/payments?limit=7&after=")
+                    && next.ends_with("&sorting%5Bamount%5D=desc"),
+                "{next}"
+            );
+            uri = next;
+        }
+        assert_eq!(pages, 4);
+        assert_eq!(
+            walked, expected,
+            "the cursor walk sees every payment once, in order"
+        );
+        let bad = send(
+            &app,
+            get("/api/v1/payments?after=not-a-cursor"),
+            Some(&token),
+        )
+        .await;
+        bad.assert_problem(400, Some("after"));
+        send(&app, get("/api/v1/payments?page=2&after="), Some(&token))
+            .await
+            .assert_problem(400, Some("after"));
+    });
+}
+
 on_both_backends!(
+    cursor_links_walk_the_whole_list,
     pages_links_and_arithmetic,
     sorting_and_filters,
     bad_list_parameters_are_400_problems_naming_the_parameter,

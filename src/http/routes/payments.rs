@@ -104,12 +104,22 @@ pub(super) fn endpoints() -> Vec<Endpoint> {
 }
 
 async fn list(req: HttpRequest, payments: web::Data<Payments>) -> Result<HttpResponse, ApiError> {
-    let query::ListRequest { query, pairs } = query::payment_list(req.query_string())?;
+    let query::ListRequest {
+        query,
+        pairs,
+        cursor_mode,
+    } = query::payment_list(req.query_string())?;
+    let sorting = query.sorting.clone();
     let page = blocking(&payments, move |p| p.list_payments(&query)).await?;
-    Ok(hal(
-        StatusCode::OK,
-        &PageDocument::of(page, req.path(), &pairs, PaymentItem::of),
-    ))
+    let document = PageDocument::of(
+        page,
+        req.path(),
+        &pairs,
+        &sorting,
+        cursor_mode,
+        PaymentItem::of,
+    );
+    Ok(hal(StatusCode::OK, &document))
 }
 
 async fn create(
