@@ -11,5 +11,5 @@ mod service;
 mod store;
 
 pub use domain::*;
-pub use service::{DemoData, Error, IssuedToken, Options, PaymentCreation, Payments};
+pub use service::{DemoData, Error, IssuedToken, MAX_BATCH, Options, PaymentCreation, Payments};
 pub use store::{Backend, PoolOptions};

@@ -14,14 +14,25 @@ use storefront_payments::{
 const OPERATIONS: usize = 2_000;
 
 fn total(p: &Payments, filter: PaymentFilter) -> u64 {
-    p.list_payments(&PaymentQuery { filter, ..Default::default() }).expect("list").total
+    p.list_payments(&PaymentQuery {
+        filter,
+        ..Default::default()
+    })
+    .expect("list")
+    .total
 }
 
 /// The same filter, answered by counting rows: a created-at bound that every payment
 /// meets takes the list off the counters.
 fn counted(p: &Payments, filter: PaymentFilter) -> u64 {
     let long_ago: DateTime<Utc> = DateTime::UNIX_EPOCH;
-    total(p, PaymentFilter { created_after: Some(long_ago), ..filter })
+    total(
+        p,
+        PaymentFilter {
+            created_after: Some(long_ago),
+            ..filter
+        },
+    )
 }
 
 fn counters_match_count_after_random_changes(db: &TestDb) {
@@ -31,7 +42,12 @@ fn counters_match_count_after_random_changes(db: &TestDb) {
     for (number, channel, currency) in orders {
         order(p, number, channel, currency, i64::MAX / 4);
     }
-    let methods = [None, Some("bank_transfer"), Some("cash_on_delivery"), Some("card")];
+    let methods = [
+        None,
+        Some("bank_transfer"),
+        Some("cash_on_delivery"),
+        Some("card"),
+    ];
     let mut rng = StdRng::seed_from_u64(7);
     let mut ids: Vec<i64> = Vec::new();
     let (mut created, mut moved, mut refused) = (0, 0, 0);
@@ -40,7 +56,8 @@ fn counters_match_count_after_random_changes(db: &TestDb) {
         match rng.random_range(0..10) {
             0..=3 => {
                 let (number, _, currency) = orders[rng.random_range(0..orders.len())];
-                let mut input = NewPayment::for_order(number).amount(rng.random_range(100..10_000), currency);
+                let mut input =
+                    NewPayment::for_order(number).amount(rng.random_range(100..10_000), currency);
                 input.method = methods[rng.random_range(0..methods.len())].map(str::to_owned);
                 input.in_cart = rng.random_range(0..10) == 0;
                 // Some methods do not fit the order (card is EU only): a refusal changes nothing.
@@ -70,14 +87,35 @@ fn counters_match_count_after_random_changes(db: &TestDb) {
             _ => {}
         }
     }
-    assert!(created > 400 && moved > 300 && refused > 100, "{created} {moved} {refused}");
+    assert!(
+        created > 400 && moved > 300 && refused > 100,
+        "{created} {moved} {refused}"
+    );
     let mut filters = vec![PaymentFilter::default()];
-    filters.extend(PaymentState::ALL.map(|state| PaymentFilter { state: Some(state), ..Default::default() }));
-    filters.extend(["bank_transfer", "cash_on_delivery", "card"].map(|m| PaymentFilter { method: Some(m.into()), ..Default::default() }));
-    filters.extend(["US_WEB", "EU_WEB"].map(|c| PaymentFilter { channel: Some(c.into()), ..Default::default() }));
-    filters.extend(["USD", "EUR"].map(|c| PaymentFilter { currency: Currency::parse(c).ok(), ..Default::default() }));
+    filters.extend(PaymentState::ALL.map(|state| PaymentFilter {
+        state: Some(state),
+        ..Default::default()
+    }));
+    filters.extend(
+        ["bank_transfer", "cash_on_delivery", "card"].map(|m| PaymentFilter {
+            method: Some(m.into()),
+            ..Default::default()
+        }),
+    );
+    filters.extend(["US_WEB", "EU_WEB"].map(|c| PaymentFilter {
+        channel: Some(c.into()),
+        ..Default::default()
+    }));
+    filters.extend(["USD", "EUR"].map(|c| PaymentFilter {
+        currency: Currency::parse(c).ok(),
+        ..Default::default()
+    }));
     for filter in filters {
-        assert_eq!(total(p, filter.clone()), counted(p, filter.clone()), "{filter:?}");
+        assert_eq!(
+            total(p, filter.clone()),
+            counted(p, filter.clone()),
+            "{filter:?}"
+        );
     }
     assert_eq!(total(p, PaymentFilter::default()), created);
 }

@@ -1,6 +1,7 @@
 //! The `Payments` handle: every use case, each composed from store calls in one transaction.
 
 mod channels;
+mod creation;
 mod demo;
 mod error;
 mod methods;
@@ -8,9 +9,9 @@ mod orders;
 mod payments;
 mod tokens;
 
+pub use creation::{MAX_BATCH, PaymentCreation};
 pub use demo::DemoData;
 pub use error::Error;
-pub use payments::PaymentCreation;
 pub use tokens::IssuedToken;
 
 use std::sync::Arc;

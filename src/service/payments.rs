@@ -3,57 +3,18 @@
 use chrono::{DateTime, Utc};
 
 use super::orders::resolve_payment_state;
-use super::{Attempt, Error, Payments, retry_on_unique};
+use super::{Error, Payments};
 use crate::domain::{
-    Currency, Cursor, EventType, Money, NewPayment, Order, PageNumber, Paginated, Payment,
-    PaymentEvent, PaymentFilter, PaymentMethod, PaymentQuery, PaymentState, StateChange,
-    Transition, validate_input,
+    Cursor, EventType, PageNumber, Paginated, Payment, PaymentEvent, PaymentFilter, PaymentMethod,
+    PaymentQuery, PaymentState, StateChange, Transition,
 };
 use crate::store::counters::{self, Counter};
-use crate::store::payments::{ListFilter, PaymentInsert, Start};
+use crate::store::payments::{ListFilter, Start};
 use crate::store::{
-    Backend, DbConnection, StoreError, channels, events, history, methods, orders, payments,
+    DbConnection, StoreError, channels, events, history, methods, orders, payments,
 };
 
-/// What [`Payments::create_payment`] did.
-#[derive(Debug, Clone, PartialEq)]
-pub struct PaymentCreation {
-    /// The payment: new, or the one first created with the same `externalRef`.
-    pub payment: Payment,
-    /// `true` when the request replayed an earlier one and nothing was created.
-    pub replayed: bool,
-}
-
 impl Payments {
-    /// Creates a payment for an order, in state `new` (or `cart`, see
-    /// [`NewPayment::in_cart`]).
-    ///
-    /// The amount and currency default to the order's outstanding amount and currency. A
-    /// method must be enabled, attached to the order's channel, accept the currency and the
-    /// amount. With an `externalRef`, repeating the same request returns the first payment
-    /// (`replayed: true`) and reusing the key for another request is
-    /// [`Error::IdempotencyConflict`]; concurrent requests with one key create one payment.
-    pub fn create_payment(&self, input: &NewPayment) -> Result<PaymentCreation, Error> {
-        validate_input(input)?;
-        let currency = input
-            .currency_code
-            .as_deref()
-            .map(|code| Currency::parse(code).map_err(|e| e.at("currencyCode")))
-            .transpose()?;
-        let fingerprint = input.external_ref.as_ref().map(|_| input.fingerprint());
-        let request = CreateRequest {
-            input,
-            currency,
-            fingerprint: fingerprint.as_deref(),
-        };
-        let (backend, now) = (self.backend(), self.now());
-        // A concurrent request with the same key on another order is not held back by the
-        // order lock; the unique index stops it and the retry replays the winner's payment.
-        retry_on_unique("external_ref", || {
-            self.write(|conn| create(conn, &request, backend, now))
-        })
-    }
-
     /// The payment with this id.
     pub fn payment(&self, id: i64) -> Result<Payment, Error> {
         self.read(|conn| payment_or_not_found(conn, id))
@@ -231,161 +192,6 @@ impl Payments {
             Ok(events::of_payment(conn, id)?)
         })
     }
-}
-
-struct CreateRequest<'a> {
-    input: &'a NewPayment,
-    currency: Option<Currency>,
-    fingerprint: Option<&'a str>,
-}
-
-fn create(
-    conn: &mut DbConnection,
-    request: &CreateRequest<'_>,
-    backend: Backend,
-    now: DateTime<Utc>,
-) -> Result<PaymentCreation, Attempt> {
-    let input = request.input;
-    let order = orders::find(conn, &input.order)?.ok_or_else(|| {
-        Error::validation("order", format!("order `{}` does not exist", input.order))
-    })?;
-    orders::lock(conn, order.id)?;
-    if let Some(replay) = replay(conn, request)? {
-        return Ok(replay);
-    }
-    let mut amounts = payments::states_and_amounts(conn, order.id)?;
-    let money = payment_money(&order, input.amount, request.currency, &amounts)?;
-    let method_id = match &input.method {
-        Some(code) => {
-            let method = methods::by_code(conn, code)?.ok_or_else(|| {
-                Error::validation("method", format!("payment method `{code}` does not exist"))
-            })?;
-            method.check_usable(order.channel_id, money)?;
-            Some(method.id)
-        }
-        None => None,
-    };
-    let state = if input.in_cart {
-        PaymentState::Cart
-    } else {
-        PaymentState::New
-    };
-    let row = PaymentInsert {
-        order_id: order.id,
-        channel_id: order.channel_id,
-        method_id,
-        currency: money.currency(),
-        amount: money.amount(),
-        state,
-        description: input.description.as_deref(),
-        metadata: input.metadata.as_ref(),
-        external_ref: input.external_ref.as_deref(),
-        request_fingerprint: request.fingerprint,
-        details: input.details.as_ref(),
-    };
-    let id = payments::insert(conn, &row, now)?;
-    let shard = counters::shard_for(backend, id);
-    for counter in [
-        Counter::all(),
-        Counter::state(state),
-        Counter::method(method_id),
-        Counter::channel(order.channel_id),
-        Counter::currency(money.currency()),
-    ] {
-        counters::add(conn, &counter, shard, 1)?;
-    }
-    if let Some(event) = EventType::on_entering(state) {
-        events::append(conn, id, event, 1, now)?;
-    }
-    amounts.push((state, money.amount()));
-    resolve_payment_state(
-        conn,
-        order.id,
-        order.total,
-        order.payment_state,
-        &amounts,
-        now,
-    )?;
-    Ok(PaymentCreation {
-        payment: payments::by_id(conn, id)?,
-        replayed: false,
-    })
-}
-
-/// The payment an earlier request with the same key created, when this request repeats
-/// it; an error when the key was used for another request.
-fn replay(
-    conn: &mut DbConnection,
-    request: &CreateRequest<'_>,
-) -> Result<Option<PaymentCreation>, Attempt> {
-    let (Some(key), Some(fingerprint)) = (&request.input.external_ref, request.fingerprint) else {
-        return Ok(None);
-    };
-    let Some((id, stored)) = payments::by_external_ref(conn, key)? else {
-        return Ok(None);
-    };
-    if stored.as_deref() != Some(fingerprint) {
-        return Err(Error::IdempotencyConflict {
-            external_ref: key.clone(),
-            payment_id: id,
-        }
-        .into());
-    }
-    Ok(Some(PaymentCreation {
-        payment: payments::by_id(conn, id)?,
-        replayed: true,
-    }))
-}
-
-/// The amount and currency of a new payment: as given, or the order's outstanding amount
-/// in the order's currency.
-fn payment_money(
-    order: &Order,
-    amount: Option<i64>,
-    currency: Option<Currency>,
-    payments_of_order: &[(PaymentState, i64)],
-) -> Result<Money, Error> {
-    let currency = currency.unwrap_or(order.currency_code);
-    if currency != order.currency_code {
-        return Err(Error::validation(
-            "currencyCode",
-            format!("must be the order's currency, {}", order.currency_code),
-        ));
-    }
-    let amount = match amount {
-        Some(amount) => amount,
-        None => outstanding(order, payments_of_order)?,
-    };
-    Ok(Money::positive(amount, currency).map_err(|e| e.at("amount"))?)
-}
-
-/// The order total less the payments that may still (or did) collect money: those in cart,
-/// new, processing, authorized or completed. Failed, cancelled and refunded ones free
-/// their amount again.
-fn outstanding(order: &Order, payments_of_order: &[(PaymentState, i64)]) -> Result<i64, Error> {
-    let mut due = Money::new(order.total, order.currency_code);
-    for (state, amount) in payments_of_order {
-        if matches!(
-            state,
-            PaymentState::Cart
-                | PaymentState::New
-                | PaymentState::Processing
-                | PaymentState::Authorized
-                | PaymentState::Completed
-        ) {
-            due = due.checked_sub(Money::new(*amount, order.currency_code))?;
-        }
-    }
-    if due.amount() <= 0 {
-        return Err(Error::validation(
-            "amount",
-            format!(
-                "order `{}` has nothing outstanding; give an amount",
-                order.number
-            ),
-        ));
-    }
-    Ok(due.amount())
 }
 
 /// Locks the order of payment `id` (see [`orders::lock`]) and reads the payment, which
