@@ -4,6 +4,7 @@
 use chrono::{DateTime, Utc};
 use serde_json::json;
 use std::collections::HashMap;
+use std::collections::hash_map::Entry;
 
 use super::orders::resolve_payment_state;
 use super::{Attempt, Error, Payments, retry_on_unique};
@@ -259,25 +260,25 @@ impl Batch {
             Error::validation("order", format!("order `{reference}` does not exist"))
         })?;
         let id = order.id;
-        if !self.orders.contains_key(&id) {
+        if let Entry::Vacant(slot) = self.orders.entry(id) {
             orders::lock(conn, id)?;
             let amounts = payments::states_and_amounts(conn, id)?;
-            self.orders.insert(id, (order, amounts));
+            slot.insert((order, amounts));
         }
         self.order_ids.insert(reference.clone(), id);
         Ok(id)
     }
 
     fn method(&mut self, conn: &mut DbConnection, code: &str) -> Result<&PaymentMethod, Attempt> {
-        if !self.methods.contains_key(code) {
-            let method = methods::by_code(conn, code)?.ok_or_else(|| {
-                Error::validation("method", format!("payment method `{code}` does not exist"))
-            })?;
-            self.methods.insert(code.to_owned(), method);
+        match self.methods.entry(code.to_owned()) {
+            Entry::Occupied(cached) => Ok(cached.into_mut()),
+            Entry::Vacant(slot) => {
+                let method = methods::by_code(conn, code)?.ok_or_else(|| {
+                    Error::validation("method", format!("payment method `{code}` does not exist"))
+                })?;
+                Ok(slot.insert(method))
+            }
         }
-        self.methods
-            .get(code)
-            .ok_or_else(|| Error::Internal("a cached method went missing".into()).into())
     }
 
     /// Writes the counter deltas and the new payment states of the orders touched.

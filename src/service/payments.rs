@@ -73,6 +73,23 @@ impl Payments {
         })
     }
 
+    /// [`Payments::list_payments`] the way Sylius runs it: the total by `COUNT(*)` and the
+    /// page by `OFFSET`, even after a cursor. For benchmarks, as the baseline to beat.
+    #[doc(hidden)]
+    pub fn list_payments_naively(&self, query: &PaymentQuery) -> Result<Paginated<Payment>, Error> {
+        self.read(|conn| {
+            let Some(filter) = resolve_filter(conn, &query.filter)? else {
+                return Ok(Paginated::new(Vec::new(), query.page, query.limit, 0));
+            };
+            let total = payments::count(conn, &filter)?;
+            let limit = i64::from(query.limit.get());
+            let offset = i64::from(query.page.get() - 1) * limit;
+            let items =
+                payments::page(conn, &filter, &query.sorting, Start::Offset(offset), limit)?;
+            Ok(Paginated::new(items, query.page, query.limit, total))
+        })
+    }
+
     /// How the database runs the page query of [`Payments::list_payments`], one line per
     /// plan node (`EXPLAIN QUERY PLAN` on SQLite, `EXPLAIN` on PostgreSQL): to check that a
     /// list is served by an index. Empty when a code in the filter matches nothing (no
