@@ -10,6 +10,7 @@
 //! | `DEMO_PAYMENTS` | none | when the database has no payments, load this many demo orders with payments |
 //! | `WORKERS` | the number of cores | HTTP worker threads |
 //! | `RUST_LOG` | `info` | the log filter (request logs at `info`) |
+//! | `BENCH_ROUTES` | unset | `1` adds `GET /bench/fixed/{bytes}`: a fixed body of that size, without database or token, the ceiling of the HTTP stack for load tests |
 
 use std::io;
 use std::time::Instant;
@@ -39,6 +40,7 @@ fn main() -> io::Result<()> {
         .ok()
         .and_then(|w| w.parse().ok())
         .unwrap_or_else(num_cpus);
+    let bench_routes = std::env::var("BENCH_ROUTES").is_ok_and(|v| v == "1");
     let data = web::Data::new(payments);
     tracing::info!(%bind, workers, "serving /api/v1 (Ctrl-C or SIGTERM stops gracefully)");
     actix_web::rt::System::new().block_on(
@@ -46,6 +48,11 @@ fn main() -> io::Result<()> {
             App::new()
                 .app_data(data.clone())
                 .wrap(middleware::from_fn(http::log_request))
+                .configure(|cfg| {
+                    if bench_routes {
+                        cfg.route("/bench/fixed/{bytes}", web::get().to(fixed_body));
+                    }
+                })
                 .configure(http::configure)
                 .default_service(web::to(http::not_found))
         })
@@ -121,6 +128,18 @@ fn load_demo(payments: &Payments, count: u64) -> io::Result<()> {
         "demo data loaded"
     );
     Ok(())
+}
+
+/// A JSON string body of exactly `bytes` bytes (at most 1 MiB), built per request like a real
+/// response but without a database: what the HTTP stack costs on its own.
+async fn fixed_body(bytes: web::Path<usize>) -> actix_web::HttpResponse {
+    let size = bytes.into_inner().clamp(2, 1 << 20);
+    let mut body = vec![b'x'; size];
+    body[0] = b'"';
+    body[size - 1] = b'"';
+    actix_web::HttpResponse::Ok()
+        .content_type("application/hal+json")
+        .body(body)
 }
 
 fn num_cpus() -> usize {

@@ -159,6 +159,29 @@ impl Payment {
     pub fn available_transitions(&self) -> Vec<Transition> {
         self.state.available_transitions()
     }
+
+    /// This payment after entering `state` at `at`: the next version, `updated_at`, and
+    /// the time of reaching the state for those that keep one (`authorizedAt`,
+    /// `completedAt`, `failedAt`, `cancelledAt`, `refundedAt`). The times of earlier states
+    /// are kept.
+    pub fn entering(&self, state: PaymentState, at: DateTime<Utc>) -> Payment {
+        let mut next = self.clone();
+        next.state = state;
+        next.version = self.version + 1;
+        next.updated_at = at;
+        let stamp = match state {
+            PaymentState::Authorized => Some(&mut next.authorized_at),
+            PaymentState::Completed => Some(&mut next.completed_at),
+            PaymentState::Failed => Some(&mut next.failed_at),
+            PaymentState::Cancelled => Some(&mut next.cancelled_at),
+            PaymentState::Refunded => Some(&mut next.refunded_at),
+            _ => None,
+        };
+        if let Some(stamp) = stamp {
+            *stamp = Some(at);
+        }
+        next
+    }
 }
 
 /// What creates a payment.

@@ -292,9 +292,8 @@ impl Batch {
             return Ok(());
         };
         let shard = counters::shard_for(backend, first_id);
-        for (counter, delta) in &self.counters {
-            counters::add(conn, counter, shard, *delta)?;
-        }
+        let changes: Vec<(Counter, i64)> = self.counters.into_iter().collect();
+        counters::add(conn, &changes, shard)?;
         for (id, (order, amounts)) in &self.orders {
             resolve_payment_state(conn, *id, order.total, order.payment_state, amounts, now)?;
         }

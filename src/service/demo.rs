@@ -235,9 +235,8 @@ fn load_batch(
     }
     bulk::insert_orders(conn, &orders)?;
     bulk::insert_payments(conn, &payments)?;
-    for (counter, delta) in counts {
-        counters::add(conn, &counter, 0, delta)?;
-    }
+    let changes: Vec<(Counter, i64)> = counts.into_iter().collect();
+    counters::add(conn, &changes, 0)?;
     Ok(())
 }
 

@@ -129,22 +129,25 @@ impl Payments {
         self.write(|conn| {
             let (order_id, payment) = lock_payment(conn, id, expected_version)?;
             let to = transition.apply(payment.state)?;
-            if !payments::set_state(conn, id, payment.state, payment.version, to, now)? {
+            let after = payment.entering(to, now);
+            if !payments::set_state(conn, &payment, &after)? {
                 // Cannot happen while we hold the order lock; refuse rather than guess.
                 return Err(Error::Internal(format!(
                     "payment {id} changed under the order lock"
                 )));
             }
-            let version = payment.version + 1;
             history::record(conn, id, transition, payment.state, to, now)?;
             if let Some(event) = EventType::on_entering(to) {
-                events::append(conn, id, event, version, now)?;
+                events::append(conn, id, event, after.version, now)?;
             }
             let shard = counters::shard_for(backend, id);
-            counters::add(conn, &Counter::state(payment.state), shard, -1)?;
-            counters::add(conn, &Counter::state(to), shard, 1)?;
+            counters::add(
+                conn,
+                &[(Counter::state(payment.state), -1), (Counter::state(to), 1)],
+                shard,
+            )?;
             resolve_order(conn, order_id, now)?;
-            Ok(payments::by_id(conn, id)?)
+            Ok(after)
         })
     }
 
@@ -178,13 +181,11 @@ impl Payments {
                 )));
             }
             let shard = counters::shard_for(backend, id);
-            counters::add(
-                conn,
-                &Counter::method(payment.method.map(|m| m.id)),
-                shard,
-                -1,
-            )?;
-            counters::add(conn, &Counter::method(Some(method.id)), shard, 1)?;
+            let moved = [
+                (Counter::method(payment.method.map(|m| m.id)), -1),
+                (Counter::method(Some(method.id)), 1),
+            ];
+            counters::add(conn, &moved, shard)?;
             Ok(payments::by_id(conn, id)?)
         })
     }
@@ -219,12 +220,10 @@ fn lock_payment(
     id: i64,
     expected_version: Option<i64>,
 ) -> Result<(i64, Payment), Error> {
-    let order_id = match payments::order_id_of(conn, id) {
+    let payment = match payments::for_update(conn, id) {
         Err(StoreError::NotFound) => return Err(Error::not_found("payment", id)),
         other => other?,
     };
-    orders::lock(conn, order_id)?;
-    let payment = payments::by_id(conn, id)?;
     if let Some(expected) = expected_version.filter(|v| *v != payment.version) {
         return Err(Error::StaleVersion {
             payment_id: id,
@@ -232,7 +231,7 @@ fn lock_payment(
             current: payment.version,
         });
     }
-    Ok((order_id, payment))
+    Ok((payment.order_id, payment))
 }
 
 fn resolve_order(conn: &mut DbConnection, order_id: i64, now: DateTime<Utc>) -> Result<(), Error> {

@@ -43,7 +43,8 @@ impl ChannelRow {
 }
 
 #[derive(Insertable)]
-#[diesel(table_name = channels)]
+// `None` binds NULL: one SQL text whatever is absent, so the statement is prepared once.
+#[diesel(table_name = channels, treat_none_as_default_value = false)]
 struct NewChannelRow<'a> {
     code: &'a str,
     name: &'a str,

@@ -91,21 +91,39 @@ pub fn shard_for(backend: Backend, payment_id: i64) -> i32 {
     i32::try_from(payment_id.rem_euclid(shards(backend))).unwrap_or(0)
 }
 
-/// Adds `delta` to `counter` in `shard`, creating the row on first use.
-pub fn add(conn: &mut DbConnection, counter: &Counter, shard: i32, delta: i64) -> StoreResult<()> {
+/// Adds each `(counter, delta)` in `shard`, creating rows on first use, in one statement.
+pub fn add(conn: &mut DbConnection, changes: &[(Counter, i64)], shard: i32) -> StoreResult<()> {
+    use diesel::upsert::excluded;
     use payment_counters::columns as c;
-    let row = (
-        c::dimension.eq(counter.dimension.as_str()),
-        c::value.eq(counter.value.as_str()),
-        c::shard.eq(shard),
-        c::count.eq(delta),
-    );
+    // One row per counter: PostgreSQL refuses an upsert that touches a row twice.
+    let mut merged: Vec<(&Counter, i64)> = Vec::with_capacity(changes.len());
+    for (counter, delta) in changes {
+        match merged.iter_mut().find(|(seen, _)| *seen == counter) {
+            Some((_, total)) => *total += delta,
+            None => merged.push((counter, *delta)),
+        }
+    }
+    let rows: Vec<_> = merged
+        .into_iter()
+        .filter(|(_, delta)| *delta != 0)
+        .map(|(counter, delta)| {
+            (
+                c::dimension.eq(counter.dimension.as_str()),
+                c::value.eq(counter.value.as_str()),
+                c::shard.eq(shard),
+                c::count.eq(delta),
+            )
+        })
+        .collect();
+    if rows.is_empty() {
+        return Ok(());
+    }
     // The multi-backend connection has no ON CONFLICT; both backends spell it the same.
     on_each_backend!(conn, |inner| diesel::insert_into(payment_counters::table)
-        .values(row)
+        .values(&rows)
         .on_conflict((c::dimension, c::value, c::shard))
         .do_update()
-        .set(c::count.eq(c::count + delta))
+        .set(c::count.eq(c::count + excluded(c::count)))
         .execute(inner))?;
     Ok(())
 }

@@ -65,7 +65,8 @@ impl MethodRow {
 }
 
 #[derive(Insertable)]
-#[diesel(table_name = payment_methods)]
+// `None` binds NULL: one SQL text whatever is absent, so the statement is prepared once.
+#[diesel(table_name = payment_methods, treat_none_as_default_value = false)]
 struct NewMethodRow<'a> {
     code: &'a str,
     name: &'a str,
@@ -223,12 +224,19 @@ pub fn by_id(conn: &mut DbConnection, id: i64) -> StoreResult<PaymentMethod> {
 
 /// The method with this code, with its channels, if any.
 pub fn by_code(conn: &mut DbConnection, code: &str) -> StoreResult<Option<PaymentMethod>> {
-    let id: Option<i64> = payment_methods::table
+    let Some(row) = payment_methods::table
         .filter(payment_methods::code.eq(code))
-        .select(payment_methods::id)
+        .select(MethodRow::as_select())
         .first(conn)
-        .optional()?;
-    id.map(|id| by_id(conn, id)).transpose()
+        .optional()?
+    else {
+        return Ok(None);
+    };
+    let channels = channels_of(conn, &[row.id])?
+        .into_iter()
+        .map(|(_, c)| c)
+        .collect();
+    row.into_domain(channels).map(Some)
 }
 
 /// The id of the method with this code, if any.

@@ -88,9 +88,14 @@ pub fn update(
 ///
 /// Every change to an order's payments starts here, so on PostgreSQL two transactions
 /// touching payments of one order run one after the other and each resolves the order's
-/// payment state from committed sums (on SQLite the write transaction already serializes).
-/// A no-op `UPDATE` locks on both backends, where `FOR UPDATE` exists only on one.
+/// payment state from committed sums. A no-op `UPDATE` takes the lock (diesel's
+/// multi-backend connection has no `FOR UPDATE`). On SQLite the write transaction already
+/// holds the database's only write lock (`BEGIN IMMEDIATE`), so there is nothing to take.
 pub fn lock(conn: &mut DbConnection, id: i64) -> StoreResult<()> {
+    #[cfg(feature = "sqlite")]
+    if matches!(conn, DbConnection::Sqlite(_)) {
+        return Ok(());
+    }
     let locked = diesel::update(orders::table.find(id))
         .set(orders::payment_state.eq(orders::payment_state))
         .execute(conn)?;
@@ -141,9 +146,16 @@ pub fn by_number(conn: &mut DbConnection, number: &str) -> StoreResult<Option<Or
 /// The order an input refers to, if it exists. A number that matches no order but is a
 /// decimal id refers to the order with that id (query strings cannot tell the two apart).
 pub fn find(conn: &mut DbConnection, order: &OrderRef) -> StoreResult<Option<Order>> {
-    match find_id(conn, order)? {
-        Some(id) => by_id(conn, id).map(Some),
-        None => Ok(None),
+    let id = match order {
+        OrderRef::Id(id) => *id,
+        OrderRef::Number(_) => match find_id(conn, order)? {
+            Some(id) => id,
+            None => return Ok(None),
+        },
+    };
+    match by_id(conn, id) {
+        Err(StoreError::NotFound) => Ok(None),
+        other => other.map(Some),
     }
 }
 

@@ -6,7 +6,7 @@ use diesel::query_builder::{AstPass, Query, QueryFragment, QueryId};
 use diesel::sql_types::Bool;
 use serde_json::Value;
 
-use super::schema::payments;
+use super::schema::{payment_methods, payments};
 use super::{Backend, DbConnection, StoreResult, from_db, parse_stored, to_db};
 use crate::domain::{
     Currency, Cursor, Payment, PaymentMethodSummary, PaymentState, SortDirection, SortField,
@@ -85,7 +85,8 @@ pub struct PaymentInsert<'a> {
 }
 
 #[derive(Insertable)]
-#[diesel(table_name = payments)]
+// `None` binds NULL: one SQL text whatever is absent, so the statement is prepared once.
+#[diesel(table_name = payments, treat_none_as_default_value = false)]
 struct NewPaymentRow<'a> {
     order_id: i64,
     channel_id: i64,
@@ -135,15 +136,30 @@ pub fn insert(
 
 /// The payment with this id, with its method's id and code.
 pub fn by_id(conn: &mut DbConnection, id: i64) -> StoreResult<Payment> {
-    let row = payments::table
-        .find(id)
-        .select(PaymentRow::as_select())
-        .first(conn)?;
-    let method = match row.method_id {
-        Some(method_id) => super::methods::summaries(conn, &[method_id])?.pop(),
-        None => None,
-    };
+    let (row, code) = payments::table
+        .left_join(payment_methods::table)
+        .filter(payments::id.eq(id))
+        .select((PaymentRow::as_select(), payment_methods::code.nullable()))
+        .first::<(PaymentRow, Option<String>)>(conn)?;
+    let method = row
+        .method_id
+        .zip(code)
+        .map(|(id, code)| PaymentMethodSummary { id, code });
     row.into_domain(method)
+}
+
+/// Reads payment `id` for a change. On PostgreSQL its order's row lock is taken first (see
+/// [`super::orders::lock`]), so what is read is the latest committed state and stays so
+/// until the transaction ends; on SQLite the write transaction already excludes every
+/// other writer.
+pub fn for_update(conn: &mut DbConnection, id: i64) -> StoreResult<Payment> {
+    #[cfg(feature = "sqlite")]
+    if matches!(conn, DbConnection::Sqlite(_)) {
+        return by_id(conn, id);
+    }
+    let order_id = order_id_of(conn, id)?;
+    super::orders::lock(conn, order_id)?;
+    by_id(conn, id)
 }
 
 /// The order a payment belongs to (it never changes), or `NotFound`.
@@ -196,7 +212,9 @@ pub fn of_order(conn: &mut DbConnection, order_id: i64) -> StoreResult<Vec<Payme
 }
 
 #[derive(AsChangeset)]
-#[diesel(table_name = payments)]
+// Every column is written (a payment keeps the timestamps of states it left), so the
+// statement is the same for every transition and is prepared once.
+#[diesel(table_name = payments, treat_none_as_null = true)]
 struct StateChanges {
     state: &'static str,
     version: i64,
@@ -208,34 +226,25 @@ struct StateChanges {
     refunded_at: Option<NaiveDateTime>,
 }
 
-/// Moves payment `id` from `from` at `version` to `to`, stamping the time the state was
-/// reached. A compare-and-set: returns `false`, changing nothing, when another writer got
-/// there first (the state or version no longer match).
-pub fn set_state(
-    conn: &mut DbConnection,
-    id: i64,
-    from: PaymentState,
-    version: i64,
-    to: PaymentState,
-    now: DateTime<Utc>,
-) -> StoreResult<bool> {
-    let at = Some(to_db(now));
-    let stamp = |state: PaymentState| if to == state { at } else { None };
+/// Writes `after`'s state, version and timestamps over `before`, as a compare-and-set:
+/// returns `false`, changing nothing, when the stored payment is no longer `before` (its
+/// state or version changed).
+pub fn set_state(conn: &mut DbConnection, before: &Payment, after: &Payment) -> StoreResult<bool> {
     let changes = StateChanges {
-        state: to.as_str(),
-        version: version + 1,
-        updated_at: to_db(now),
-        authorized_at: stamp(PaymentState::Authorized),
-        completed_at: stamp(PaymentState::Completed),
-        failed_at: stamp(PaymentState::Failed),
-        cancelled_at: stamp(PaymentState::Cancelled),
-        refunded_at: stamp(PaymentState::Refunded),
+        state: after.state.as_str(),
+        version: after.version,
+        updated_at: to_db(after.updated_at),
+        authorized_at: after.authorized_at.map(to_db),
+        completed_at: after.completed_at.map(to_db),
+        failed_at: after.failed_at.map(to_db),
+        cancelled_at: after.cancelled_at.map(to_db),
+        refunded_at: after.refunded_at.map(to_db),
     };
     let updated = diesel::update(
         payments::table
-            .filter(payments::id.eq(id))
-            .filter(payments::version.eq(version))
-            .filter(payments::state.eq(from.as_str())),
+            .filter(payments::id.eq(before.id))
+            .filter(payments::version.eq(before.version))
+            .filter(payments::state.eq(before.state.as_str())),
     )
     .set(&changes)
     .execute(conn)?;
