@@ -54,18 +54,27 @@ request = function()
     return wrk.format("GET", "/api/v1/payments/" .. math.random(1, 1000000))
   elseif roll <= 90 then
     local body = string.format('{"order":"demo-%09d","amount":%d,"method":"bank_transfer"}', math.random(1, 1000000), math.random(100, 5000))
-    return wrk.format("POST", "/api/v1/payments", { ["Content-Type"] = "application/json" }, body)
+    -- Headers given here replace wrk's own (the token from -H), so copy them.
+    local headers = { ["Content-Type"] = "application/json" }
+    for name, value in pairs(wrk.headers) do headers[name] = value end
+    return wrk.format("POST", "/api/v1/payments", headers, body)
   else
     local path = string.format("/api/v1/payments/%d/%s", math.random(1, 1000000), transitions[math.random(1, #transitions)])
     return wrk.format("PATCH", path)
   end
 end
--- Count answers by status class: 409/422 are expected (a transition a state refuses, a
--- method a channel lacks); 5xx are not.
-local statuses = {}
+-- Count answers by status: 409 (a transition the payment's state refuses) is expected;
+-- 5xx is not.
+local threads = {}
+function setup(thread) table.insert(threads, thread) end
+function init(args) statuses = {} end
 response = function(status) statuses[status] = (statuses[status] or 0) + 1 end
-done = function()
-  for status, n in pairs(statuses) do io.write(string.format("  status %d: %d\n", status, n)) end
+done = function(summary, latency, requests)
+  local totals = {}
+  for _, thread in ipairs(threads) do
+    for status, n in pairs(thread:get("statuses")) do totals[status] = (totals[status] or 0) + n end
+  end
+  for status, n in pairs(totals) do io.write(string.format("  status %d: %d\n", status, n)) end
 end
 LUA
 

@@ -11,5 +11,7 @@ mod service;
 mod store;
 
 pub use domain::*;
-pub use service::{DemoData, Error, IssuedToken, MAX_BATCH, Options, PaymentCreation, Payments};
+pub use service::{
+    DemoData, Error, IssuedToken, MAX_BATCH, Options, PaymentCreation, Payments, TOKEN_CACHE_TTL,
+};
 pub use store::{Backend, PoolOptions};

@@ -161,7 +161,11 @@ fn every_edge_of_the_graph_applies_through_the_store(db: &TestDb) {
                 .apply_transition(payment.id, *transition, None)
                 .expect("allowed edge");
             let stored = p.payment(payment.id);
-            assert_eq!(stored.as_ref(), Ok(&after), "the returned payment is the stored one");
+            assert_eq!(
+                stored.as_ref(),
+                Ok(&after),
+                "the returned payment is the stored one"
+            );
             assert_eq!(
                 Ok(after.state),
                 transition.apply(state),

@@ -54,7 +54,11 @@ async fn authenticate(req: &ServiceRequest) -> Result<crate::ApiToken, ApiError>
                 "the Payments handle is not registered as app data",
             )
         })?;
-    let token = web::block(move || payments.authenticate(&secret)).await??;
+    // A token seen in the last seconds is answered from memory, without a blocking hop.
+    let token = match payments.cached_authentication(&secret) {
+        Some(known) => known,
+        None => web::block(move || payments.authenticate(&secret)).await??,
+    };
     let Some(token) = token else {
         return Err(ApiError::unauthorized(
             "the bearer token is unknown or revoked",

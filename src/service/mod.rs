@@ -7,11 +7,13 @@ mod error;
 mod methods;
 mod orders;
 mod payments;
+mod token_cache;
 mod tokens;
 
 pub use creation::{MAX_BATCH, PaymentCreation};
 pub use demo::DemoData;
 pub use error::Error;
+pub use token_cache::TOKEN_CACHE_TTL;
 pub use tokens::IssuedToken;
 
 use std::sync::Arc;
@@ -49,6 +51,7 @@ struct Inner {
     pool: Pool,
     backend: Backend,
     clock: Arc<dyn Clock>,
+    tokens: token_cache::TokenCache,
 }
 
 impl Payments {
@@ -66,6 +69,7 @@ impl Payments {
                 pool,
                 backend,
                 clock: options.clock,
+                tokens: Default::default(),
             }),
         })
     }

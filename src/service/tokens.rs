@@ -49,32 +49,48 @@ impl Payments {
         }
         let hash = hash_token(secret);
         let now = self.now();
-        self.write(|conn| match tokens::by_hash(conn, &hash)? {
+        let token = self.write(|conn| match tokens::by_hash(conn, &hash)? {
             Some((token, _)) => Ok(token),
             None => Ok(tokens::insert(conn, name, &hash, scope, now)?),
-        })
+        });
+        self.inner.tokens.clear();
+        token
     }
 
     /// The live token a bearer secret belongs to, if any. Only the secret's hash is looked
-    /// up, and the stored hash is compared in constant time.
+    /// up, and the stored hash is compared in constant time. Answers are remembered for
+    /// [`crate::TOKEN_CACHE_TTL`] (see [`Payments::cached_authentication`]).
     pub fn authenticate(&self, secret: &str) -> Result<Option<ApiToken>, Error> {
         let hash = hash_token(secret);
-        self.read(|conn| {
+        if let Some(known) = self.inner.tokens.get(&hash) {
+            return Ok(known);
+        }
+        let token = self.read(|conn| {
             let Some((token, stored)) = tokens::by_hash(conn, &hash)? else {
-                return Ok(None);
+                return Ok::<_, Error>(None);
             };
             let live = token.revoked_at.is_none() && token_hashes_match(&stored, &hash);
             Ok(live.then_some(token))
-        })
+        })?;
+        self.inner.tokens.put(hash, token.clone());
+        Ok(token)
+    }
+
+    /// The remembered answer of [`Payments::authenticate`] for this secret, without
+    /// touching the database (so without blocking): `None` when there is none.
+    pub fn cached_authentication(&self, secret: &str) -> Option<Option<ApiToken>> {
+        self.inner.tokens.get(&hash_token(secret))
     }
 
     /// Revokes token `id`: it authenticates nothing from now on.
     pub fn revoke_api_token(&self, id: i64) -> Result<(), Error> {
         let now = self.now();
-        self.write(|conn| match tokens::revoke(conn, id, now)? {
+        let revoked = self.write(|conn| match tokens::revoke(conn, id, now)? {
             true => Ok(()),
             false => Err(Error::not_found("api token", id)),
-        })
+        });
+        self.inner.tokens.clear();
+        revoked
     }
 
     /// Every token, revoked ones included, oldest first.
