@@ -10,6 +10,7 @@
 //! | `DEMO_PAYMENTS` | none | when the database has no payments, load this many demo orders with payments |
 //! | `WORKERS` | the number of cores | HTTP worker threads |
 //! | `RUST_LOG` | `info` | the log filter (request logs at `info`) |
+//! | `WEBHOOK_THREADS` | `4` | threads delivering webhooks; `0` runs no delivery worker (another instance may) |
 //! | `BENCH_ROUTES` | unset | `1` adds `GET /bench/fixed/{bytes}`: a fixed body of that size, without database or token, the ceiling of the HTTP stack for load tests |
 
 use std::io;
@@ -17,6 +18,7 @@ use std::time::Instant;
 
 use actix_web::{App, HttpServer, middleware, web};
 use indicatif::{ProgressBar, ProgressStyle};
+use storefront_payments::events::{WebhookOptions, WebhookWorker};
 use storefront_payments::{PaymentQuery, Payments, TokenScope, http};
 use tracing_subscriber::EnvFilter;
 
@@ -41,6 +43,11 @@ fn main() -> io::Result<()> {
         .and_then(|w| w.parse().ok())
         .unwrap_or_else(num_cpus);
     let bench_routes = std::env::var("BENCH_ROUTES").is_ok_and(|v| v == "1");
+    let webhook_threads = std::env::var("WEBHOOK_THREADS").ok().and_then(|t| t.parse().ok()).unwrap_or(4);
+    let webhooks = (webhook_threads > 0).then(|| {
+        let options = WebhookOptions { threads: webhook_threads, ..WebhookOptions::default() };
+        WebhookWorker::new(payments.clone(), options).start()
+    });
     let data = web::Data::new(payments);
     tracing::info!(%bind, workers, "serving /api/v1 (Ctrl-C or SIGTERM stops gracefully)");
     actix_web::rt::System::new().block_on(
@@ -61,6 +68,9 @@ fn main() -> io::Result<()> {
         .bind(&bind)?
         .run(),
     )?;
+    if let Some(worker) = webhooks {
+        worker.stop();
+    }
     tracing::info!("stopped");
     Ok(())
 }

@@ -6,12 +6,15 @@
 
 pub mod domain;
 #[cfg(feature = "http")]
+pub mod events;
+#[cfg(feature = "http")]
 pub mod http;
 mod service;
 mod store;
 
 pub use domain::*;
 pub use service::{
-    DemoData, Error, IssuedToken, MAX_BATCH, Options, PaymentCreation, Payments, TOKEN_CACHE_TTL,
+    AttemptResult, CreatedSubscription, DemoData, Error, IssuedToken, LeasedDelivery, MAX_BATCH,
+    Options, PaymentCreation, Payments, TOKEN_CACHE_TTL,
 };
 pub use store::{Backend, PoolOptions};

@@ -7,9 +7,11 @@ mod money;
 mod order;
 mod payment;
 mod query;
+mod quote;
 mod token;
 mod transition;
 mod validation;
+mod webhook;
 
 pub use clock::{Clock, FixedClock, SystemClock};
 pub use error::{Error, InvalidValue};
@@ -27,6 +29,11 @@ pub use query::{
     Cursor, Limit, PageNumber, Paginated, PaymentFilter, PaymentQuery, SortDirection, SortField,
     Sorting,
 };
+pub use quote::{Country, NewQuote, Quote, QuoteMethod};
 pub use token::{ApiToken, MIN_TOKEN_LENGTH, TokenScope, hash_token, token_hashes_match};
 pub use transition::{Edge, GRAPH, Transition};
 pub use validation::validate_input;
+pub use webhook::{
+    Delivery, DeliveryAttempt, DeliveryStatus, FIRST_RETRY, LONGEST_WAIT, MAX_JITTER_PERMILLE,
+    NewSubscription, RETRY_WINDOW, Subscription, parse_event_types, retry_wait,
+};

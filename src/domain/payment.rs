@@ -221,6 +221,10 @@ pub struct NewPayment {
     #[validate(custom(function = "check_details"))]
     #[serde(default)]
     pub details: Option<Value>,
+    /// A quote the payment follows: its currency, channel and methods must agree.
+    #[validate(length(min = 1, max = 64, message = "must be 1 to 64 characters"))]
+    #[serde(default)]
+    pub quote_id: Option<String>,
     /// Create the payment in `cart` (Sylius' draft payment of an order still being checked
     /// out) instead of `new`; the `create` transition then moves it on. Library only: the
     /// HTTP API always creates payments in `new`.
@@ -240,6 +244,7 @@ impl NewPayment {
             metadata: None,
             external_ref: None,
             details: None,
+            quote_id: None,
             in_cart: false,
         }
     }
@@ -288,6 +293,7 @@ impl NewPayment {
             "metadata": self.metadata,
             "externalRef": self.external_ref,
             "details": self.details,
+            "quoteId": self.quote_id,
             "inCart": self.in_cart,
         });
         let mut canonical = String::new();

@@ -100,6 +100,18 @@ pub(crate) fn parse<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
     Ok(value)
 }
 
+/// Deserializes an already parsed JSON value, naming the field at fault like [`parse`].
+pub(crate) fn from_value<T: DeserializeOwned>(value: serde_json::Value) -> Result<T, ApiError> {
+    serde_path_to_error::deserialize(value).map_err(|error| {
+        let path = error.path().to_string();
+        let inner = error.into_inner();
+        ApiError::bad_request(
+            field_of(&path, &inner.to_string()),
+            format!("invalid JSON body: {inner}"),
+        )
+    })
+}
+
 /// The field a deserialization error is about. serde_path_to_error's path already ends
 /// at an unknown field; a missing field is reported at the enclosing object, so its name is
 /// taken from the message.

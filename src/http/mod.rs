@@ -26,7 +26,7 @@ mod openapi;
 mod problem;
 mod query;
 mod routes;
-mod views;
+pub(crate) mod views;
 
 pub use body::MAX_BODY_BYTES;
 pub use middleware::{CatchPanics, catch_panics, log_request, require_token};

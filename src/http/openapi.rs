@@ -6,7 +6,7 @@ use serde_json::{Map, Value, json};
 
 use super::routes::{Endpoint, endpoints};
 use super::views::API;
-use crate::{PaymentState, SortField, Transition};
+use crate::{EventType, PaymentState, SortField, Transition};
 
 /// Serves the document.
 pub(crate) async fn serve() -> HttpResponse {
@@ -67,10 +67,14 @@ fn operation(endpoint: &Endpoint) -> Value {
     }
     let (status, schema) = endpoint.ok;
     let mut responses = Map::new();
-    responses.insert(
+    if status == 204 {
+        responses.insert("204".into(), json!({ "description": "Done; no content" }));
+    } else {
+        responses.insert(
         status.to_string(),
         json!({ "description": "Success", "content": { "application/hal+json": { "schema": { "$ref": format!("#/components/schemas/{schema}") } } } }),
     );
+    }
     if endpoint.path == "/payments" && endpoint.method == actix_web::http::Method::POST {
         responses.insert(
             "200".into(),
@@ -90,9 +94,15 @@ fn operation(endpoint: &Endpoint) -> Value {
         "responses": responses,
     });
     if let (Some(body), Value::Object(fields)) = (endpoint.body, &mut operation) {
+        let mut schema = json!({ "$ref": format!("#/components/schemas/{body}") });
+        if body == "NewPayment" {
+            // One payment, or a batch of them.
+            schema =
+                json!({ "oneOf": [schema, { "$ref": "#/components/schemas/NewPaymentBatch" }] });
+        }
         fields.insert(
             "requestBody".into(),
-            json!({ "required": true, "content": { "application/json": { "schema": { "$ref": format!("#/components/schemas/{body}") } } } }),
+            json!({ "required": true, "content": { "application/json": { "schema": schema } } }),
         );
     }
     operation
@@ -105,6 +115,9 @@ fn path_parameters(path: &str) -> Vec<Value> {
     }
     if path.contains("{code}") {
         parameters.push(json!({ "name": "code", "in": "path", "required": true, "schema": { "type": "string", "pattern": "^[A-Za-z0-9_-]+$" } }));
+    }
+    if path.contains("{quote}") {
+        parameters.push(json!({ "name": "quote", "in": "path", "required": true, "schema": { "type": "string", "example": "qt_0f3c9a6e2d2b4b1f8a7e5d4c3b2a1908" } }));
     }
     if path.contains("{transition}") {
         let names: Vec<&str> = Transition::ALL.iter().map(|t| t.as_str()).collect();
@@ -121,6 +134,7 @@ fn components() -> Value {
     let direction = json!({ "type": "string", "enum": ["asc", "desc", "ASC", "DESC"], "description": "asc or desc, any letter case" });
     let states: Vec<&str> = PaymentState::ALL.iter().map(|s| s.as_str()).collect();
     let sort_fields: Vec<&str> = SortField::ALL.iter().map(|f| f.as_str()).collect();
+    let event_types: Vec<&str> = EventType::ALL.iter().map(|e| e.as_str()).collect();
     let link = json!({ "type": "object", "required": ["href"], "properties": { "href": { "type": "string" } } });
     let timestamp = json!({ "type": "string", "example": "2017-02-26T11:31:19+0000", "description": "%Y-%m-%dT%H:%M:%S%z, UTC" });
     let nullable_timestamp =
@@ -248,6 +262,38 @@ fn components() -> Value {
                 "position": { "type": "integer" }, "enabled": { "type": "boolean" }, "gatewayFactory": { "type": "string" }, "gatewayConfig": { "type": "object" },
                 "channels": { "type": "array", "items": { "type": "string" } }, "minAmount": { "type": "integer", "nullable": true },
                 "maxAmount": { "type": "integer", "nullable": true }, "currencies": { "type": "array", "items": { "type": "string" } } } },
+            "NewQuote": { "type": "object", "required": ["currency", "country", "channel"], "additionalProperties": false, "properties": {
+                "currency": { "type": "string", "description": "ISO 4217" }, "country": { "type": "string", "description": "ISO 3166-1 alpha-2" },
+                "channel": { "type": "string" }, "amount": { "type": "integer", "minimum": 1 } } },
+            "Quote": { "type": "object", "properties": {
+                "id": { "type": "string" }, "currency": { "type": "string" }, "country": { "type": "string" }, "channel": { "type": "string" },
+                "amount": { "type": "integer", "nullable": true },
+                "methods": { "type": "array", "items": { "type": "object", "properties": {
+                    "code": { "type": "string" }, "name": { "type": "string" }, "instructions": { "type": "string", "nullable": true },
+                    "minAmount": { "type": "integer", "nullable": true }, "maxAmount": { "type": "integer", "nullable": true } } } },
+                "createdAt": timestamp, "expiresAt": timestamp, "_links": { "type": "object" } } },
+            "NewPaymentBatch": { "type": "object", "required": ["payments"], "additionalProperties": false, "properties": {
+                "payments": { "type": "array", "minItems": 1, "maxItems": 100, "items": { "$ref": "#/components/schemas/NewPayment" } } } },
+            "NewSubscription": { "type": "object", "required": ["url"], "additionalProperties": false, "properties": {
+                "url": { "type": "string", "format": "uri", "description": "http or https" },
+                "events": { "type": "array", "items": { "type": "string", "enum": event_types } },
+                "secret": { "type": "string", "minLength": 16, "maxLength": 255, "description": "Generated when absent" } } },
+            "Subscription": { "type": "object", "properties": {
+                "id": { "type": "integer" }, "url": { "type": "string" }, "events": { "type": "array", "items": { "type": "string" } },
+                "createdAt": timestamp, "_links": { "type": "object" } } },
+            "CreatedSubscription": { "allOf": [{ "$ref": "#/components/schemas/Subscription" }, { "type": "object", "properties": {
+                "secret": { "type": "string", "description": "The signing secret, shown only here" } } }] },
+            "SubscriptionCollection": collection_schema("Subscription"),
+            "Delivery": { "type": "object", "properties": {
+                "id": { "type": "integer" }, "eventId": { "type": "integer" }, "subscriptionId": { "type": "integer" },
+                "status": { "type": "string", "enum": ["pending", "delivered", "failed"] }, "attempts": { "type": "integer" },
+                "nextAttemptAt": nullable_timestamp, "deadline": timestamp, "lastStatusCode": { "type": "integer", "nullable": true },
+                "lastError": { "type": "string", "nullable": true }, "deliveredAt": nullable_timestamp, "createdAt": timestamp,
+                "history": { "type": "array", "items": { "type": "object", "properties": {
+                    "attemptedAt": timestamp, "statusCode": { "type": "integer", "nullable": true },
+                    "error": { "type": "string", "nullable": true }, "durationMs": { "type": "integer" } } } },
+                "_links": { "type": "object" } } },
+            "DeliveryCollection": collection_schema("Delivery"),
             "UpsertOrder": { "type": "object", "required": ["number", "channel", "currencyCode", "total"], "additionalProperties": false, "properties": {
                 "number": { "type": "string" }, "channel": { "type": "string" }, "currencyCode": { "type": "string" }, "total": { "type": "integer", "minimum": 0 } } },
             "SortField": { "type": "string", "enum": sort_fields },

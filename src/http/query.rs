@@ -90,6 +90,23 @@ pub(crate) fn payment_list(raw: &str) -> Result<ListRequest, ApiError> {
     })
 }
 
+/// A query string with at most `limit` (1 to 250, default 50).
+pub(crate) fn limit_only(raw: &str) -> Result<u32, ApiError> {
+    let mut limit = 50;
+    for (name, value) in pairs(raw)? {
+        if name != "limit" {
+            return Err(ApiError::bad_request(
+                name.as_str(),
+                format!("unsupported query parameter `{name}`"),
+            ));
+        }
+        limit = Limit::new(number(&name, &value)?)
+            .map_err(|e| ApiError::bad_request("limit", format!("limit: {}", e.0)))?
+            .get();
+    }
+    Ok(limit)
+}
+
 /// `criteria[channel]` in a query that allows only that criterion (the method list).
 pub(crate) fn channel_criterion(raw: &str) -> Result<Option<String>, ApiError> {
     let mut channel = None;

@@ -5,7 +5,8 @@ use serde::{Serialize, Serializer};
 use serde_json::Value;
 
 use crate::{
-    Channel, Order, Paginated, Payment, PaymentMethod, PaymentMethodSummary, Sorting, StateChange,
+    Channel, Delivery, DeliveryAttempt, DeliveryStatus, EventType, Order, Paginated, Payment,
+    PaymentMethod, PaymentMethodSummary, Quote, QuoteMethod, Sorting, StateChange, Subscription,
     Transition,
 };
 
@@ -345,6 +346,160 @@ impl HistoryEntry {
             from: change.from.as_str(),
             to: change.to.as_str(),
             created_at: Timestamp(change.created_at),
+        }
+    }
+}
+
+/// A payment quote.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct QuoteDocument {
+    id: String,
+    currency: &'static str,
+    country: &'static str,
+    channel: String,
+    amount: Option<i64>,
+    methods: Vec<QuoteMethod>,
+    created_at: Timestamp,
+    expires_at: Timestamp,
+    #[serde(rename = "_links")]
+    links: SelfLink,
+}
+
+impl QuoteDocument {
+    /// The view of `quote`.
+    pub fn of(quote: Quote) -> Self {
+        let href = quote_location(&quote.id);
+        QuoteDocument {
+            currency: quote.currency.code(),
+            country: quote.country,
+            channel: quote.channel,
+            amount: quote.amount,
+            methods: quote.methods,
+            created_at: Timestamp(quote.created_at),
+            expires_at: Timestamp(quote.expires_at),
+            id: quote.id,
+            links: SelfLink {
+                this: Link::to(href),
+            },
+        }
+    }
+}
+
+/// Where a quote lives.
+pub fn quote_location(id: &str) -> String {
+    format!("{API}/payments/quote/{id}")
+}
+
+/// A webhook subscription; the secret only in the answer that created it.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SubscriptionDocument {
+    id: i64,
+    url: String,
+    events: Vec<&'static str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    secret: Option<String>,
+    created_at: Timestamp,
+    #[serde(rename = "_links")]
+    links: SubscriptionLinks,
+}
+
+#[derive(Serialize)]
+struct SubscriptionLinks {
+    #[serde(rename = "self")]
+    this: Link,
+    deliveries: Link,
+}
+
+impl SubscriptionDocument {
+    /// The view of `subscription`, with its secret when just created.
+    pub fn of(subscription: &Subscription, secret: Option<String>) -> Self {
+        let events = if subscription.events.is_empty() {
+            EventType::ALL.to_vec()
+        } else {
+            subscription.events.clone()
+        };
+        SubscriptionDocument {
+            id: subscription.id,
+            url: subscription.url.clone(),
+            events: events.iter().map(|e| e.as_str()).collect(),
+            secret,
+            created_at: Timestamp(subscription.created_at),
+            links: SubscriptionLinks {
+                this: Link::to(subscription_location(subscription.id)),
+                deliveries: Link::to(format!(
+                    "{}/deliveries",
+                    subscription_location(subscription.id)
+                )),
+            },
+        }
+    }
+}
+
+/// Where a subscription lives.
+pub fn subscription_location(id: i64) -> String {
+    format!("{API}/subscriptions/{id}")
+}
+
+/// A delivery and its attempts.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DeliveryDocument {
+    id: i64,
+    event_id: i64,
+    subscription_id: i64,
+    status: &'static str,
+    attempts: i32,
+    next_attempt_at: Option<Timestamp>,
+    deadline: Timestamp,
+    last_status_code: Option<i32>,
+    last_error: Option<String>,
+    delivered_at: Option<Timestamp>,
+    created_at: Timestamp,
+    history: Vec<AttemptDocument>,
+    #[serde(rename = "_links")]
+    links: serde_json::Value,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct AttemptDocument {
+    attempted_at: Timestamp,
+    status_code: Option<i32>,
+    error: Option<String>,
+    duration_ms: i64,
+}
+
+impl DeliveryDocument {
+    /// The view of `delivery` with its `attempts`.
+    pub fn of(delivery: &Delivery, attempts: &[DeliveryAttempt]) -> Self {
+        let pending = delivery.status == DeliveryStatus::Pending;
+        DeliveryDocument {
+            id: delivery.id,
+            event_id: delivery.event_id,
+            subscription_id: delivery.subscription_id,
+            status: delivery.status.as_str(),
+            attempts: delivery.attempts,
+            next_attempt_at: pending.then_some(Timestamp(delivery.next_attempt_at)),
+            deadline: Timestamp(delivery.deadline),
+            last_status_code: delivery.last_status_code,
+            last_error: delivery.last_error.clone(),
+            delivered_at: optional(delivery.delivered_at),
+            created_at: Timestamp(delivery.created_at),
+            history: attempts
+                .iter()
+                .map(|a| AttemptDocument {
+                    attempted_at: Timestamp(a.attempted_at),
+                    status_code: a.status_code,
+                    error: a.error.clone(),
+                    duration_ms: a.duration_ms,
+                })
+                .collect(),
+            links: serde_json::json!({
+                "replay": { "href": format!("{API}/deliveries/{}/replay", delivery.id), "method": "POST" },
+                "subscription": { "href": subscription_location(delivery.subscription_id) },
+            }),
         }
     }
 }

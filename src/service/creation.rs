@@ -14,6 +14,7 @@ use crate::domain::{
 };
 use crate::store::counters::{self, Counter};
 use crate::store::payments::PaymentInsert;
+use crate::store::quotes::{self, StoredQuote};
 use crate::store::{Backend, DbConnection, events, methods, orders, payments};
 
 /// The most payments one [`Payments::create_payments`] call creates.
@@ -65,6 +66,16 @@ impl Payments {
     }
 
     fn create_all(&self, requests: &[CreateRequest<'_>]) -> Result<Vec<PaymentCreation>, Error> {
+        let created = self.create_all_once(requests)?;
+        // The commit wrote outbox events: wake the webhook worker.
+        self.inner.outbox.notify();
+        Ok(created)
+    }
+
+    fn create_all_once(
+        &self,
+        requests: &[CreateRequest<'_>],
+    ) -> Result<Vec<PaymentCreation>, Error> {
         let (backend, now) = (self.backend(), self.now());
         // A concurrent request with the same key on another order is not held back by the
         // order lock; the unique index stops it and the retry replays the winner's payment.
@@ -150,6 +161,7 @@ struct Batch {
     order_ids: HashMap<OrderRef, i64>,
     orders: HashMap<i64, (Order, Vec<(PaymentState, i64)>)>,
     methods: HashMap<String, PaymentMethod>,
+    quotes: HashMap<String, StoredQuote>,
     counters: HashMap<Counter, i64>,
     first_id: Option<i64>,
 }
@@ -183,6 +195,16 @@ impl Batch {
             }
             None => None,
         };
+        if let Some(quote_id) = &input.quote_id {
+            self.check_quote(
+                conn,
+                quote_id,
+                money,
+                channel_id,
+                input.method.as_deref(),
+                now,
+            )?;
+        }
         let state = if input.in_cart {
             PaymentState::Cart
         } else {
@@ -244,6 +266,58 @@ impl Batch {
             payment,
             replayed: false,
         })
+    }
+
+    /// A payment made with a quote must agree with it: the quote exists and has not
+    /// expired, and currency, channel and method are the quote's.
+    fn check_quote(
+        &mut self,
+        conn: &mut DbConnection,
+        quote_id: &str,
+        money: Money,
+        channel_id: i64,
+        method: Option<&str>,
+        now: DateTime<Utc>,
+    ) -> Result<(), Attempt> {
+        let quote = match self.quotes.entry(quote_id.to_owned()) {
+            Entry::Occupied(cached) => cached.into_mut(),
+            Entry::Vacant(slot) => {
+                let quote = quotes::by_id(conn, quote_id)?.ok_or_else(|| {
+                    Error::validation("quoteId", format!("quote `{quote_id}` does not exist"))
+                })?;
+                slot.insert(quote)
+            }
+        };
+        if quote.expires_at <= now {
+            let expired = quote.expires_at.format("%Y-%m-%dT%H:%M:%S%z");
+            return Err(Error::validation(
+                "quoteId",
+                format!("quote `{quote_id}` expired at {expired}"),
+            )
+            .into());
+        }
+        if quote.currency_code != money.currency().code() {
+            let message = format!(
+                "{} differs from the quote's currency {}",
+                money.currency(),
+                quote.currency_code
+            );
+            return Err(Error::validation("currencyCode", message).into());
+        }
+        if quote.channel_id != channel_id {
+            let message = format!(
+                "the order's channel differs from the quote's channel `{}`",
+                quote.channel_code
+            );
+            return Err(Error::validation("order", message).into());
+        }
+        if let Some(code) = method.filter(|code| !quote.method_codes.iter().any(|m| m == code)) {
+            let offered = quote.method_codes.join(", ");
+            let message =
+                format!("payment method `{code}` is not one the quote offers ({offered})");
+            return Err(Error::validation("method", message).into());
+        }
+        Ok(())
     }
 
     /// Finds the order an input names, locks it (see [`orders::lock`]) and reads its

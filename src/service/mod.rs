@@ -7,14 +7,18 @@ mod error;
 mod methods;
 mod orders;
 mod payments;
+mod quotes;
+mod signal;
 mod token_cache;
 mod tokens;
+mod webhooks;
 
 pub use creation::{MAX_BATCH, PaymentCreation};
 pub use demo::DemoData;
 pub use error::Error;
 pub use token_cache::TOKEN_CACHE_TTL;
 pub use tokens::IssuedToken;
+pub use webhooks::{AttemptResult, CreatedSubscription, LeasedDelivery};
 
 use std::sync::Arc;
 
@@ -24,6 +28,8 @@ use crate::store::{self, Backend, DbConnection, Pool, PoolOptions, StoreError};
 /// Settings of [`Payments::open_with`].
 #[derive(Clone)]
 pub struct Options {
+    /// How long a payment quote stays usable (default 15 minutes).
+    pub quote_ttl: chrono::TimeDelta,
     /// Connection pool settings.
     pub pool: PoolOptions,
     /// The source of every timestamp written (inject a [`crate::FixedClock`] in tests).
@@ -35,6 +41,7 @@ impl Default for Options {
         Options {
             pool: PoolOptions::default(),
             clock: Arc::new(SystemClock),
+            quote_ttl: chrono::TimeDelta::minutes(15),
         }
     }
 }
@@ -52,6 +59,8 @@ struct Inner {
     backend: Backend,
     clock: Arc<dyn Clock>,
     tokens: token_cache::TokenCache,
+    quote_ttl: chrono::TimeDelta,
+    outbox: signal::OutboxSignal,
 }
 
 impl Payments {
@@ -70,6 +79,8 @@ impl Payments {
                 backend,
                 clock: options.clock,
                 tokens: Default::default(),
+                quote_ttl: options.quote_ttl,
+                outbox: Default::default(),
             }),
         })
     }

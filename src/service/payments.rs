@@ -149,6 +149,7 @@ impl Payments {
             resolve_order(conn, order_id, now)?;
             Ok(after)
         })
+        .inspect(|_| self.inner.outbox.notify())
     }
 
     /// Chooses the method of a payment that has none yet or is still `cart` or `new`.

@@ -14,7 +14,9 @@ pub mod history;
 pub mod methods;
 pub mod orders;
 pub mod payments;
+pub mod quotes;
 pub mod tokens;
+pub mod webhooks;
 
 pub(crate) use connection::on_each_backend;
 pub use connection::{

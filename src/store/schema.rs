@@ -128,6 +128,71 @@ diesel::joinable!(payments -> payment_methods (method_id));
 diesel::joinable!(payment_transitions -> payments (payment_id));
 diesel::joinable!(payment_events -> payments (payment_id));
 
+diesel::table! {
+    payment_quotes (id) {
+        id -> Text,
+        currency_code -> Text,
+        country_code -> Text,
+        channel_id -> BigInt,
+        amount -> Nullable<BigInt>,
+        methods -> Text,
+        created_at -> Timestamp,
+        expires_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    webhook_subscriptions (id) {
+        id -> BigInt,
+        url -> Text,
+        events -> Text,
+        secret -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    webhook_dispatch (id) {
+        id -> Integer,
+        last_event_id -> BigInt,
+    }
+}
+
+diesel::table! {
+    webhook_deliveries (id) {
+        id -> BigInt,
+        event_id -> BigInt,
+        subscription_id -> BigInt,
+        status -> Text,
+        attempts -> Integer,
+        next_attempt_at -> Timestamp,
+        deadline -> Timestamp,
+        lease_until -> Nullable<Timestamp>,
+        lease_owner -> Nullable<Text>,
+        last_status_code -> Nullable<Integer>,
+        last_error -> Nullable<Text>,
+        delivered_at -> Nullable<Timestamp>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    webhook_attempts (id) {
+        id -> BigInt,
+        delivery_id -> BigInt,
+        attempted_at -> Timestamp,
+        status_code -> Nullable<Integer>,
+        error -> Nullable<Text>,
+        duration_ms -> BigInt,
+    }
+}
+
+diesel::joinable!(payment_quotes -> channels (channel_id));
+diesel::joinable!(webhook_deliveries -> webhook_subscriptions (subscription_id));
+diesel::joinable!(webhook_deliveries -> payment_events (event_id));
+diesel::joinable!(webhook_attempts -> webhook_deliveries (delivery_id));
+
 diesel::allow_tables_to_appear_in_same_query!(
     channels,
     payment_methods,
@@ -138,4 +203,9 @@ diesel::allow_tables_to_appear_in_same_query!(
     payment_events,
     payment_counters,
     api_tokens,
+    payment_quotes,
+    webhook_subscriptions,
+    webhook_dispatch,
+    webhook_deliveries,
+    webhook_attempts,
 );

@@ -3,6 +3,7 @@
 mod catalog;
 mod orders;
 mod payments;
+mod webhooks;
 
 use actix_web::http::{Method, StatusCode, header};
 use actix_web::{HttpRequest, HttpResponse, Route, web};
@@ -34,6 +35,7 @@ pub(crate) fn endpoints() -> Vec<Endpoint> {
     let mut all = payments::endpoints();
     all.extend(catalog::endpoints());
     all.extend(orders::endpoints());
+    all.extend(webhooks::endpoints());
     all
 }
 

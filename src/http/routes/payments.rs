@@ -5,14 +5,16 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Serialize;
 
 use super::{Endpoint, blocking, etag, hal, path_id};
-use crate::http::body::JsonBody;
+use crate::http::body::{JsonBody, from_value};
 use crate::http::catch_panics;
 use crate::http::problem::ApiError;
 use crate::http::query;
 use crate::http::views::{
-    API, HistoryEntry, PageDocument, PaymentDocument, PaymentItem, payment_location,
+    API, HistoryEntry, PageDocument, PaymentDocument, PaymentItem, QuoteDocument, payment_location,
+    quote_location,
 };
-use crate::{NewPayment, Payment, Payments, Transition};
+use crate::{NewPayment, NewQuote, Payment, Payments, Transition};
+use serde::Deserialize;
 
 pub(super) fn endpoints() -> Vec<Endpoint> {
     let list_query: &[&str] = &[
@@ -54,9 +56,39 @@ pub(super) fn endpoints() -> Vec<Endpoint> {
             method: Method::POST,
             path: "/payments",
             route: || web::post().to(catch_panics(create)),
-            summary: "Create a payment for an order (idempotent with externalRef or Idempotency-Key)",
+            summary: "Create a payment for an order (idempotent with externalRef or Idempotency-Key), or a batch of up to 100 ({\"payments\": [...]}, all or nothing)",
             body: Some("NewPayment"),
             ok: (201, "Payment"),
+            query: &[],
+            errors: &[400, 413, 415, 422],
+        },
+        Endpoint {
+            method: Method::POST,
+            path: "/payments/quote",
+            route: || web::post().to(catch_panics(create_quote)),
+            summary: "Quote the payment methods usable for a currency, country, channel and amount",
+            body: Some("NewQuote"),
+            ok: (201, "Quote"),
+            query: &[],
+            errors: &[400, 413, 415, 422],
+        },
+        Endpoint {
+            method: Method::GET,
+            path: "/payments/quote/{quote}",
+            route: || web::get().to(catch_panics(show_quote)),
+            summary: "Show a payment quote",
+            body: None,
+            ok: (200, "Quote"),
+            query: &[],
+            errors: &[404],
+        },
+        Endpoint {
+            method: Method::POST,
+            path: "/payments/subscribe",
+            route: || web::post().to(catch_panics(super::webhooks::subscribe)),
+            summary: "Subscribe a URL to payment events (webhooks)",
+            body: Some("NewSubscription"),
+            ok: (201, "CreatedSubscription"),
             query: &[],
             errors: &[400, 413, 415, 422],
         },
@@ -122,11 +154,23 @@ async fn list(req: HttpRequest, payments: web::Data<Payments>) -> Result<HttpRes
     Ok(hal(StatusCode::OK, &document))
 }
 
+/// `{"payments": [...]}`: the tutorial's CreatePaymentsRequest.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct BatchRequest {
+    payments: Vec<NewPayment>,
+}
+
+/// One payment (`NewPayment`) or a batch (`{"payments": [...]}`, all or nothing).
 async fn create(
     req: HttpRequest,
     payments: web::Data<Payments>,
-    JsonBody(mut input): JsonBody<NewPayment>,
+    JsonBody(body): JsonBody<serde_json::Value>,
 ) -> Result<HttpResponse, ApiError> {
+    if body.get("payments").is_some() {
+        return create_batch(&req, &payments, from_value(body)?).await;
+    }
+    let mut input: NewPayment = from_value(body)?;
     if let Some(key) = idempotency_key(&req)? {
         match &input.external_ref {
             Some(reference) if *reference != key => {
@@ -140,11 +184,7 @@ async fn create(
         }
     }
     let creation = blocking(&payments, move |p| p.create_payment(&input)).await?;
-    let (status, replayed) = if creation.replayed {
-        (StatusCode::OK, "true")
-    } else {
-        (StatusCode::CREATED, "false")
-    };
+    let (status, replayed) = replay_status(creation.replayed);
     let id = creation.payment.id;
     let mut response = document(&payments, creation.payment, status).await?;
     let headers = response.headers_mut();
@@ -157,6 +197,64 @@ async fn create(
         header::HeaderValue::from_static(replayed),
     );
     Ok(response)
+}
+
+/// 201 when something was created, 200 when the request only replayed earlier ones.
+fn replay_status(replayed: bool) -> (StatusCode, &'static str) {
+    if replayed {
+        (StatusCode::OK, "true")
+    } else {
+        (StatusCode::CREATED, "false")
+    }
+}
+
+async fn create_batch(
+    req: &HttpRequest,
+    payments: &web::Data<Payments>,
+    batch: BatchRequest,
+) -> Result<HttpResponse, ApiError> {
+    if req.headers().contains_key("idempotency-key") {
+        return Err(ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "a batch takes no Idempotency-Key: each payment carries its own externalRef",
+        )
+        .with_field("Idempotency-Key"));
+    }
+    let created = blocking(payments, move |p| p.create_payments(&batch.payments)).await?;
+    let (status, replayed) = replay_status(created.iter().all(|c| c.replayed));
+    let items: Vec<PaymentItem> = created
+        .iter()
+        .map(|c| PaymentItem::of(&c.payment))
+        .collect();
+    let body = serde_json::json!({ "total": items.len(), "_embedded": { "items": items } });
+    let mut response = hal(status, &body);
+    response.headers_mut().insert(
+        header::HeaderName::from_static("idempotent-replayed"),
+        header::HeaderValue::from_static(replayed),
+    );
+    Ok(response)
+}
+
+async fn create_quote(
+    payments: web::Data<Payments>,
+    JsonBody(input): JsonBody<NewQuote>,
+) -> Result<HttpResponse, ApiError> {
+    let quote = blocking(&payments, move |p| p.create_quote(&input)).await?;
+    let location = quote_location(&quote.id);
+    let mut response = hal(StatusCode::CREATED, &QuoteDocument::of(quote));
+    response.headers_mut().insert(
+        header::LOCATION,
+        header::HeaderValue::from_str(&location).map_err(internal)?,
+    );
+    Ok(response)
+}
+
+async fn show_quote(
+    payments: web::Data<Payments>,
+    id: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let quote = blocking(&payments, move |p| p.quote(&id)).await?;
+    Ok(hal(StatusCode::OK, &QuoteDocument::of(quote)))
 }
 
 /// The `Idempotency-Key` header: an alias of `externalRef`.
