@@ -43,9 +43,15 @@ fn main() -> io::Result<()> {
         .and_then(|w| w.parse().ok())
         .unwrap_or_else(num_cpus);
     let bench_routes = std::env::var("BENCH_ROUTES").is_ok_and(|v| v == "1");
-    let webhook_threads = std::env::var("WEBHOOK_THREADS").ok().and_then(|t| t.parse().ok()).unwrap_or(4);
+    let webhook_threads = std::env::var("WEBHOOK_THREADS")
+        .ok()
+        .and_then(|t| t.parse().ok())
+        .unwrap_or(4);
     let webhooks = (webhook_threads > 0).then(|| {
-        let options = WebhookOptions { threads: webhook_threads, ..WebhookOptions::default() };
+        let options = WebhookOptions {
+            threads: webhook_threads,
+            ..WebhookOptions::default()
+        };
         WebhookWorker::new(payments.clone(), options).start()
     });
     let data = web::Data::new(payments);

@@ -10,6 +10,7 @@ use crate::domain::{
     Delivery, DeliveryAttempt, DeliveryStatus, NewSubscription, PaymentEvent, RETRY_WINDOW,
     Subscription, parse_event_types, retry_wait, validate_input,
 };
+use crate::store::events;
 use crate::store::webhooks::{self, AttemptOutcome};
 
 /// Events fanned out per transaction.
@@ -151,7 +152,7 @@ impl Payments {
         let now = self.now();
         self.write(|conn| {
             let cursor = webhooks::lock_dispatch_cursor(conn)?;
-            let events = webhooks::events_after(conn, cursor, DISPATCH_BATCH)?;
+            let events = events::after(conn, cursor, DISPATCH_BATCH)?;
             let Some(last) = events.last().map(|e| e.id) else {
                 return Ok(0);
             };
@@ -196,7 +197,7 @@ impl Payments {
                 let Some(delivery) = webhooks::delivery(conn, id)? else {
                     continue;
                 };
-                let event = webhooks::event(conn, delivery.event_id)?;
+                let event = events::by_id(conn, delivery.event_id)?;
                 let Some((subscription, secret)) =
                     webhooks::subscription(conn, delivery.subscription_id)?
                 else {

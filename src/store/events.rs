@@ -26,27 +26,58 @@ pub fn append(
     Ok(())
 }
 
+#[derive(Queryable, Selectable)]
+#[diesel(table_name = payment_events)]
+struct EventRow {
+    id: i64,
+    payment_id: i64,
+    event_type: String,
+    payment_version: i64,
+    created_at: NaiveDateTime,
+}
+
+impl EventRow {
+    fn into_domain(self) -> StoreResult<PaymentEvent> {
+        Ok(PaymentEvent {
+            id: self.id,
+            payment_id: self.payment_id,
+            event_type: parse_stored("payment_events", EventType::parse(&self.event_type))?,
+            payment_version: self.payment_version,
+            created_at: from_db(self.created_at),
+        })
+    }
+}
+
 /// The events of payment `payment_id`, oldest first.
 pub fn of_payment(conn: &mut DbConnection, payment_id: i64) -> StoreResult<Vec<PaymentEvent>> {
-    let rows: Vec<(i64, String, i64, NaiveDateTime)> = payment_events::table
+    payment_events::table
         .filter(payment_events::payment_id.eq(payment_id))
         .order(payment_events::id.asc())
-        .select((
-            payment_events::id,
-            payment_events::event_type,
-            payment_events::payment_version,
-            payment_events::created_at,
-        ))
-        .load(conn)?;
-    rows.into_iter()
-        .map(|(id, event_type, payment_version, at)| {
-            Ok(PaymentEvent {
-                id,
-                payment_id,
-                event_type: parse_stored("payment_events", EventType::parse(&event_type))?,
-                payment_version,
-                created_at: from_db(at),
-            })
-        })
+        .select(EventRow::as_select())
+        .load(conn)?
+        .into_iter()
+        .map(EventRow::into_domain)
         .collect()
+}
+
+/// Events after `after`, oldest first, at most `limit`: the outbox from a cursor.
+pub fn after(conn: &mut DbConnection, after: i64, limit: i64) -> StoreResult<Vec<PaymentEvent>> {
+    payment_events::table
+        .filter(payment_events::id.gt(after))
+        .order(payment_events::id.asc())
+        .limit(limit)
+        .select(EventRow::as_select())
+        .load(conn)?
+        .into_iter()
+        .map(EventRow::into_domain)
+        .collect()
+}
+
+/// The event with this id.
+pub fn by_id(conn: &mut DbConnection, id: i64) -> StoreResult<PaymentEvent> {
+    payment_events::table
+        .find(id)
+        .select(EventRow::as_select())
+        .first(conn)?
+        .into_domain()
 }

@@ -4,12 +4,10 @@ use chrono::{DateTime, NaiveDateTime, Utc};
 use diesel::prelude::*;
 
 use super::schema::{
-    payment_events, webhook_attempts, webhook_deliveries, webhook_dispatch, webhook_subscriptions,
+    webhook_attempts, webhook_deliveries, webhook_dispatch, webhook_subscriptions,
 };
 use super::{DbConnection, StoreError, StoreResult, from_db, parse_stored, to_db};
-use crate::domain::{
-    Delivery, DeliveryAttempt, DeliveryStatus, EventType, PaymentEvent, Subscription,
-};
+use crate::domain::{Delivery, DeliveryAttempt, DeliveryStatus, EventType, Subscription};
 
 #[derive(Queryable, Selectable)]
 #[diesel(table_name = webhook_subscriptions)]
@@ -118,54 +116,6 @@ pub fn advance_dispatch_cursor(conn: &mut DbConnection, last_event_id: i64) -> S
         .set(webhook_dispatch::last_event_id.eq(last_event_id))
         .execute(conn)?;
     Ok(())
-}
-
-/// Outbox events after `after`, oldest first, at most `limit`.
-pub fn events_after(
-    conn: &mut DbConnection,
-    after: i64,
-    limit: i64,
-) -> StoreResult<Vec<PaymentEvent>> {
-    let rows: Vec<(i64, i64, String, i64, NaiveDateTime)> = payment_events::table
-        .filter(payment_events::id.gt(after))
-        .order(payment_events::id.asc())
-        .limit(limit)
-        .select((
-            payment_events::id,
-            payment_events::payment_id,
-            payment_events::event_type,
-            payment_events::payment_version,
-            payment_events::created_at,
-        ))
-        .load(conn)?;
-    rows.into_iter().map(event_from_row).collect()
-}
-
-/// The outbox event with this id.
-pub fn event(conn: &mut DbConnection, id: i64) -> StoreResult<PaymentEvent> {
-    let row: (i64, i64, String, i64, NaiveDateTime) = payment_events::table
-        .find(id)
-        .select((
-            payment_events::id,
-            payment_events::payment_id,
-            payment_events::event_type,
-            payment_events::payment_version,
-            payment_events::created_at,
-        ))
-        .first(conn)?;
-    event_from_row(row)
-}
-
-fn event_from_row(
-    (id, payment_id, event_type, payment_version, at): (i64, i64, String, i64, NaiveDateTime),
-) -> StoreResult<PaymentEvent> {
-    Ok(PaymentEvent {
-        id,
-        payment_id,
-        event_type: parse_stored("payment_events", EventType::parse(&event_type))?,
-        payment_version,
-        created_at: from_db(at),
-    })
 }
 
 /// Queues the delivery of event `event_id` to `subscription_id`, due at once.
@@ -370,30 +320,33 @@ pub fn replay(
     Ok(updated == 1)
 }
 
+#[derive(Queryable, Selectable)]
+#[diesel(table_name = webhook_attempts)]
+struct AttemptRow {
+    id: i64,
+    delivery_id: i64,
+    attempted_at: NaiveDateTime,
+    status_code: Option<i32>,
+    error: Option<String>,
+    duration_ms: i64,
+}
+
 /// The attempts of a delivery, oldest first.
 pub fn attempts_of(conn: &mut DbConnection, delivery_id: i64) -> StoreResult<Vec<DeliveryAttempt>> {
-    let rows: Vec<(i64, NaiveDateTime, Option<i32>, Option<String>, i64)> = webhook_attempts::table
+    let rows: Vec<AttemptRow> = webhook_attempts::table
         .filter(webhook_attempts::delivery_id.eq(delivery_id))
         .order(webhook_attempts::id.asc())
-        .select((
-            webhook_attempts::id,
-            webhook_attempts::attempted_at,
-            webhook_attempts::status_code,
-            webhook_attempts::error,
-            webhook_attempts::duration_ms,
-        ))
+        .select(AttemptRow::as_select())
         .load(conn)?;
     Ok(rows
         .into_iter()
-        .map(
-            |(id, at, status_code, error, duration_ms)| DeliveryAttempt {
-                id,
-                delivery_id,
-                attempted_at: from_db(at),
-                status_code,
-                error,
-                duration_ms,
-            },
-        )
+        .map(|row| DeliveryAttempt {
+            id: row.id,
+            delivery_id: row.delivery_id,
+            attempted_at: from_db(row.attempted_at),
+            status_code: row.status_code,
+            error: row.error,
+            duration_ms: row.duration_ms,
+        })
         .collect())
 }

@@ -8,6 +8,7 @@ mod support;
 
 mod auth;
 mod catalog;
+mod checkout;
 mod errors;
 mod listing;
 mod openapi;
