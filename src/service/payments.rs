@@ -1,4 +1,4 @@
-//! Use cases of payments: create (idempotently), read, list, and move through the graph.
+//! Use cases of payments: read, list, and move through the state graph.
 
 use chrono::{DateTime, Utc};
 
