@@ -370,7 +370,43 @@ fn cursors_walk_every_sort_and_filter_like_pages_do(db: &TestDb) {
     assert_eq!(all.len(), 24);
 }
 
+fn instants_no_database_stores_are_refused_not_failed_on(db: &TestDb) {
+    let p = &db.payments;
+    let far = chrono::DateTime::from_timestamp_micros(i64::MIN / 2).expect("an instant");
+    let filter = PaymentFilter {
+        created_after: Some(far),
+        ..Default::default()
+    };
+    let error = p
+        .list_payments(&query(Sorting::default(), filter, 1, 10))
+        .expect_err("refused");
+    assert_eq!(common::field(&error).as_deref(), Some("createdAfter"));
+    let filter = PaymentFilter {
+        created_before: Some(far),
+        ..Default::default()
+    };
+    let error = p
+        .list_payments(&query(Sorting::default(), filter, 1, 10))
+        .expect_err("refused");
+    assert_eq!(common::field(&error).as_deref(), Some("createdBefore"));
+    let cursor = storefront_payments::Cursor {
+        id: 1,
+        amount: None,
+        created_at: Some(far),
+        updated_at: None,
+    };
+    let after = PaymentQuery {
+        after: Some(cursor),
+        ..query(Sorting::default(), PaymentFilter::default(), 1, 10)
+    };
+    assert_eq!(
+        p.list_payments(&after).map_err(|e| common::field(&e)),
+        Err(Some("after".into()))
+    );
+}
+
 on_both_backends!(
+    instants_no_database_stores_are_refused_not_failed_on,
     cursors_walk_every_sort_and_filter_like_pages_do,
     pages_report_totals_and_never_overlap,
     several_sort_keys_apply_in_the_order_given,

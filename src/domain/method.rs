@@ -6,7 +6,7 @@ use serde_json::Value;
 use validator::{Validate, ValidationError};
 
 use super::payment::MAX_DETAILS_BYTES;
-use super::validation::{check_code, check_json_size};
+use super::validation::{check_code, check_json_size, check_text};
 use super::{Currency, Error, InvalidValue, Money};
 
 /// How a channel computes taxes (Sylius `taxCalculationStrategy`).
@@ -75,14 +75,23 @@ pub struct NewChannel {
     #[validate(custom(function = "check_code"))]
     pub code: String,
     /// The display name, 1 to 255 characters.
-    #[validate(length(min = 1, max = 255, message = "must be 1 to 255 characters"))]
+    #[validate(
+        length(min = 1, max = 255, message = "must be 1 to 255 characters"),
+        custom(function = "check_text")
+    )]
     pub name: String,
     /// The host the channel's store is served on, at most 255 characters.
-    #[validate(length(max = 255, message = "must be at most 255 characters"))]
+    #[validate(
+        length(max = 255, message = "must be at most 255 characters"),
+        custom(function = "check_text")
+    )]
     #[serde(default)]
     pub hostname: Option<String>,
     /// A color for admin UIs, at most 255 characters.
-    #[validate(length(max = 255, message = "must be at most 255 characters"))]
+    #[validate(
+        length(max = 255, message = "must be at most 255 characters"),
+        custom(function = "check_text")
+    )]
     #[serde(default)]
     pub color: Option<String>,
     /// Whether the channel is enabled; defaults to `true`.
@@ -120,15 +129,24 @@ impl NewChannel {
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct ChannelUpdate {
     /// A new display name, 1 to 255 characters.
-    #[validate(length(min = 1, max = 255, message = "must be 1 to 255 characters"))]
+    #[validate(
+        length(min = 1, max = 255, message = "must be 1 to 255 characters"),
+        custom(function = "check_text")
+    )]
     #[serde(default)]
     pub name: Option<String>,
     /// A new hostname; `null` clears it.
-    #[validate(length(max = 255, message = "must be at most 255 characters"))]
+    #[validate(
+        length(max = 255, message = "must be at most 255 characters"),
+        custom(function = "check_text")
+    )]
     #[serde(default, deserialize_with = "present")]
     pub hostname: Option<Option<String>>,
     /// A new color; `null` clears it.
-    #[validate(length(max = 255, message = "must be at most 255 characters"))]
+    #[validate(
+        length(max = 255, message = "must be at most 255 characters"),
+        custom(function = "check_text")
+    )]
     #[serde(default, deserialize_with = "present")]
     pub color: Option<Option<String>>,
     /// Enables or disables the channel.
@@ -256,14 +274,23 @@ pub struct NewPaymentMethod {
     #[validate(custom(function = "check_code"))]
     pub code: String,
     /// The display name, 1 to 255 characters.
-    #[validate(length(min = 1, max = 255, message = "must be 1 to 255 characters"))]
+    #[validate(
+        length(min = 1, max = 255, message = "must be 1 to 255 characters"),
+        custom(function = "check_text")
+    )]
     pub name: String,
     /// A longer description of the method, at most 4096 characters.
-    #[validate(length(max = 4096, message = "must be at most 4096 characters"))]
+    #[validate(
+        length(max = 4096, message = "must be at most 4096 characters"),
+        custom(function = "check_text")
+    )]
     #[serde(default)]
     pub description: Option<String>,
     /// How to pay with this method (e.g. bank details), at most 4096 characters.
-    #[validate(length(max = 4096, message = "must be at most 4096 characters"))]
+    #[validate(
+        length(max = 4096, message = "must be at most 4096 characters"),
+        custom(function = "check_text")
+    )]
     #[serde(default)]
     pub instructions: Option<String>,
     /// Defaults to after the last method.
@@ -273,7 +300,10 @@ pub struct NewPaymentMethod {
     #[serde(default = "enabled_by_default")]
     pub enabled: bool,
     /// Defaults to `offline`.
-    #[validate(length(min = 1, max = 255, message = "must be 1 to 255 characters"))]
+    #[validate(
+        length(min = 1, max = 255, message = "must be 1 to 255 characters"),
+        custom(function = "check_text")
+    )]
     #[serde(default = "offline")]
     pub gateway_factory: String,
     /// A JSON object, at most 16 KiB serialized.
@@ -324,15 +354,24 @@ impl NewPaymentMethod {
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct PaymentMethodUpdate {
     /// A new display name, 1 to 255 characters.
-    #[validate(length(min = 1, max = 255, message = "must be 1 to 255 characters"))]
+    #[validate(
+        length(min = 1, max = 255, message = "must be 1 to 255 characters"),
+        custom(function = "check_text")
+    )]
     #[serde(default)]
     pub name: Option<String>,
     /// A new description; `null` clears it.
-    #[validate(length(max = 4096, message = "must be at most 4096 characters"))]
+    #[validate(
+        length(max = 4096, message = "must be at most 4096 characters"),
+        custom(function = "check_text")
+    )]
     #[serde(default, deserialize_with = "present")]
     pub description: Option<Option<String>>,
     /// New payment instructions; `null` clears them.
-    #[validate(length(max = 4096, message = "must be at most 4096 characters"))]
+    #[validate(
+        length(max = 4096, message = "must be at most 4096 characters"),
+        custom(function = "check_text")
+    )]
     #[serde(default, deserialize_with = "present")]
     pub instructions: Option<Option<String>>,
     /// A new position in the list of methods.
@@ -342,7 +381,10 @@ pub struct PaymentMethodUpdate {
     #[serde(default)]
     pub enabled: Option<bool>,
     /// A new gateway factory name.
-    #[validate(length(min = 1, max = 255, message = "must be 1 to 255 characters"))]
+    #[validate(
+        length(min = 1, max = 255, message = "must be 1 to 255 characters"),
+        custom(function = "check_text")
+    )]
     #[serde(default)]
     pub gateway_factory: Option<String>,
     /// A new gateway configuration, a JSON object of at most 16 KiB.

@@ -27,7 +27,7 @@ pub use payment::{
 };
 pub use query::{
     Cursor, Limit, PageNumber, Paginated, PaymentFilter, PaymentQuery, SortDirection, SortField,
-    Sorting,
+    Sorting, check_instant,
 };
 pub use quote::{Country, NewQuote, Quote, QuoteMethod};
 pub use token::{ApiToken, MIN_TOKEN_LENGTH, TokenScope, hash_token, token_hashes_match};

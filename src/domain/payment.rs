@@ -7,7 +7,7 @@ use sha2::{Digest, Sha256};
 use std::fmt;
 use validator::Validate;
 
-use super::validation::{check_code, check_external_ref, check_json_size};
+use super::validation::{check_code, check_external_ref, check_json_size, check_text};
 use super::{Currency, InvalidValue, Money, OrderRef, Transition};
 
 /// The largest `metadata` accepted, serialized (Mollie's limit: about 1 kB).
@@ -206,7 +206,10 @@ pub struct NewPayment {
     #[serde(default)]
     pub currency_code: Option<String>,
     /// A free-text description, at most 255 characters.
-    #[validate(length(max = 255, message = "must be at most 255 characters"))]
+    #[validate(
+        length(max = 255, message = "must be at most 255 characters"),
+        custom(function = "check_text")
+    )]
     #[serde(default)]
     pub description: Option<String>,
     /// Any JSON, at most 1 KiB serialized.
@@ -222,7 +225,10 @@ pub struct NewPayment {
     #[serde(default)]
     pub details: Option<Value>,
     /// A quote the payment follows: its currency, channel and methods must agree.
-    #[validate(length(min = 1, max = 64, message = "must be 1 to 64 characters"))]
+    #[validate(
+        length(min = 1, max = 64, message = "must be 1 to 64 characters"),
+        custom(function = "check_text")
+    )]
     #[serde(default)]
     pub quote_id: Option<String>,
     /// Create the payment in `cart` (Sylius' draft payment of an order still being checked

@@ -206,6 +206,17 @@ pub struct PaymentFilter {
     pub created_before: Option<DateTime<Utc>>,
 }
 
+/// Checks that an instant is one both backends store and the API prints: years 1 to 9999.
+/// (PostgreSQL's timestamps stop at 4713 BC and 294276 AD; beyond, a query would fail in
+/// the database instead of being refused here.)
+pub fn check_instant(at: DateTime<Utc>) -> Result<DateTime<Utc>, InvalidValue> {
+    use chrono::Datelike;
+    if (1..=9999).contains(&at.year()) {
+        return Ok(at);
+    }
+    Err(InvalidValue(format!("{at} is outside the years 1 to 9999")))
+}
+
 /// A position in a sorted list: the sort key values and the id of the last item seen.
 /// Listing "after" it costs the same at any depth (a keyset seek), where a page number
 /// makes the database skip every row before the page.
@@ -284,7 +295,11 @@ impl Cursor {
                 .and_then(|part| part.strip_prefix(&expected))
                 .and_then(|value| value.parse().ok())
                 .ok_or_else(invalid)?;
-            let instant = || DateTime::from_timestamp_micros(value).ok_or_else(invalid);
+            let instant = || {
+                DateTime::from_timestamp_micros(value)
+                    .and_then(|at| check_instant(at).ok())
+                    .ok_or_else(invalid)
+            };
             match field {
                 SortField::Amount => cursor.amount = Some(value),
                 SortField::CreatedAt => cursor.created_at = Some(instant()?),
@@ -426,6 +441,22 @@ mod tests {
         ] {
             assert!(Cursor::decode(bad, &sorting).is_err(), "{bad}");
         }
+    }
+
+    #[test]
+    fn instants_stay_within_four_digit_years() {
+        let ok = DateTime::from_timestamp(0, 0).unwrap_or_default();
+        assert_eq!(check_instant(ok), Ok(ok));
+        let far = DateTime::from_timestamp_micros(i64::MIN / 2).unwrap_or_default();
+        assert!(check_instant(far).is_err());
+        let sorting = Sorting::by(SortField::CreatedAt, SortDirection::Asc);
+        let cursor = Cursor {
+            id: 1,
+            amount: None,
+            created_at: Some(far),
+            updated_at: None,
+        };
+        assert!(Cursor::decode(&cursor.encode(&sorting), &sorting).is_err());
     }
 
     #[test]

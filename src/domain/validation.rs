@@ -33,6 +33,21 @@ pub(crate) fn check_external_ref(key: &str) -> Result<(), ValidationError> {
     Ok(())
 }
 
+/// Free text (names, descriptions, instructions): any characters but NUL and the other
+/// control characters, line breaks and tabs excepted. PostgreSQL cannot store a NUL in
+/// text, so letting one through would turn bad input into a database error.
+pub(crate) fn check_text(text: &str) -> Result<(), ValidationError> {
+    if text
+        .chars()
+        .any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t'))
+    {
+        return Err(
+            ValidationError::new("text").with_message("must not contain control characters".into())
+        );
+    }
+    Ok(())
+}
+
 /// JSON whose serialized form fits in `max` bytes.
 pub(crate) fn check_json_size(value: &Value, max: usize) -> Result<(), ValidationError> {
     let size = serde_json::to_string(value)
@@ -123,6 +138,14 @@ mod tests {
         }
         for bad in ["", "with space", "é", "a/b", &"x".repeat(256)] {
             assert!(check_code(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn text_may_break_lines_but_holds_no_other_control_characters() {
+        assert!(check_text("Pay within 30 days.\nIBAN:\tXX00").is_ok());
+        for bad in ["a\0b", "bell\u{7}", "escape\u{1b}[31m"] {
+            assert!(check_text(bad).is_err(), "{bad:?}");
         }
     }
 

@@ -5,6 +5,7 @@ use chrono::{DateTime, TimeDelta, Utc};
 use serde::{Deserialize, Serialize};
 use validator::{Validate, ValidationError};
 
+use super::validation::check_text;
 use super::{EventType, InvalidValue};
 
 /// The first retry comes this long after a failed first attempt.
@@ -64,7 +65,10 @@ pub struct NewSubscription {
     #[serde(default)]
     pub events: Option<Vec<String>>,
     /// The signing secret (16 to 255 characters); a random one is made when absent.
-    #[validate(length(min = 16, max = 255, message = "must be 16 to 255 characters"))]
+    #[validate(
+        length(min = 16, max = 255, message = "must be 16 to 255 characters"),
+        custom(function = "check_text")
+    )]
     #[serde(default)]
     pub secret: Option<String>,
 }
@@ -74,6 +78,9 @@ fn check_url(text: &str) -> Result<(), ValidationError> {
         |message: &str| ValidationError::new("url").with_message(message.to_owned().into());
     if text.len() > 2048 {
         return Err(invalid("must be at most 2048 characters"));
+    }
+    if text.chars().any(char::is_control) {
+        return Err(invalid("must not contain control characters"));
     }
     let parsed = url::Url::parse(text).map_err(|e| invalid(&format!("is not a URL: {e}")))?;
     if !matches!(parsed.scheme(), "http" | "https") || parsed.host().is_none() {

@@ -164,21 +164,22 @@ fn apply_criterion(
 /// query string decoded into a space is taken back.
 pub(crate) fn instant(value: &str) -> Result<DateTime<Utc>, crate::InvalidValue> {
     let value = value.trim().replace(' ', "+");
-    if let Ok(at) = DateTime::parse_from_rfc3339(&value) {
-        return Ok(at.with_timezone(&Utc));
-    }
-    if let Ok(at) = DateTime::parse_from_str(&value, "%Y-%m-%dT%H:%M:%S%z") {
-        return Ok(at.with_timezone(&Utc));
-    }
-    if let Some(midnight) = NaiveDate::parse_from_str(&value, "%Y-%m-%d")
+    let parsed = DateTime::parse_from_rfc3339(&value)
+        .or_else(|_| DateTime::parse_from_str(&value, "%Y-%m-%dT%H:%M:%S%z"))
+        .map(|at| at.with_timezone(&Utc))
         .ok()
-        .and_then(|d| d.and_hms_opt(0, 0, 0))
-    {
-        return Ok(midnight.and_utc());
+        .or_else(|| {
+            let midnight = NaiveDate::parse_from_str(&value, "%Y-%m-%d")
+                .ok()?
+                .and_hms_opt(0, 0, 0)?;
+            Some(midnight.and_utc())
+        });
+    match parsed {
+        Some(at) => crate::check_instant(at),
+        None => Err(crate::InvalidValue(format!(
+            "`{value}` is not a date or time; use e.g. 2026-01-31 or 2026-01-31T12:00:00Z"
+        ))),
     }
-    Err(crate::InvalidValue(format!(
-        "`{value}` is not a date or time; use e.g. 2026-01-31 or 2026-01-31T12:00:00Z"
-    )))
 }
 
 #[cfg(test)]
@@ -289,5 +290,9 @@ mod tests {
         );
         assert!(instant("2026-01-31").is_ok());
         assert!(instant("31/01/2026").is_err());
+        assert!(
+            instant("+12345-01-01T00:00:00+0000").is_err(),
+            "beyond four-digit years"
+        );
     }
 }

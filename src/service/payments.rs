@@ -6,7 +6,7 @@ use super::orders::resolve_payment_state;
 use super::{Error, Payments};
 use crate::domain::{
     Cursor, EventType, PageNumber, Paginated, Payment, PaymentEvent, PaymentFilter, PaymentMethod,
-    PaymentQuery, PaymentState, StateChange, Transition,
+    PaymentQuery, PaymentState, StateChange, Transition, check_instant,
 };
 use crate::store::counters::{self, Counter};
 use crate::store::payments::{ListFilter, Start};
@@ -38,6 +38,7 @@ impl Payments {
     /// or currency filters the list, and from an indexed count otherwise. `next` is the
     /// cursor after the last item when more follow.
     pub fn list_payments(&self, query: &PaymentQuery) -> Result<Paginated<Payment>, Error> {
+        check_cursor(query)?;
         self.read(|conn| {
             let page = if query.after.is_some() {
                 PageNumber::FIRST
@@ -95,6 +96,7 @@ impl Payments {
     /// list is served by an index. Empty when a code in the filter matches nothing (no
     /// query runs then).
     pub fn explain_list_payments(&self, query: &PaymentQuery) -> Result<Vec<String>, Error> {
+        check_cursor(query)?;
         let backend = self.backend();
         self.read(|conn| {
             let Some(filter) = resolve_filter(conn, &query.filter)? else {
@@ -255,6 +257,17 @@ fn payment_or_not_found(conn: &mut DbConnection, id: i64) -> Result<Payment, Err
     }
 }
 
+/// A cursor built by hand (not by [`Cursor::after`]) may hold instants no database stores.
+fn check_cursor(query: &PaymentQuery) -> Result<(), Error> {
+    let Some(cursor) = &query.after else {
+        return Ok(());
+    };
+    for at in [cursor.created_at, cursor.updated_at].into_iter().flatten() {
+        check_instant(at).map_err(|e| e.at("after"))?;
+    }
+    Ok(())
+}
+
 /// Where the page of `query` starts.
 fn page_start(query: &PaymentQuery) -> Start<'_> {
     match &query.after {
@@ -270,11 +283,15 @@ fn resolve_filter(
     conn: &mut DbConnection,
     filter: &PaymentFilter,
 ) -> Result<Option<ListFilter>, Error> {
+    let bound = |at: Option<DateTime<Utc>>, field: &str| {
+        at.map(|at| check_instant(at).map_err(|e| e.at(field)))
+            .transpose()
+    };
     let mut resolved = ListFilter {
         state: filter.state,
         currency: filter.currency,
-        created_after: filter.created_after,
-        created_before: filter.created_before,
+        created_after: bound(filter.created_after, "createdAfter")?,
+        created_before: bound(filter.created_before, "createdBefore")?,
         ..ListFilter::default()
     };
     if let Some(code) = &filter.method {

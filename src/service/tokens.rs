@@ -44,7 +44,7 @@ impl Payments {
                 format!("must be at least {MIN_TOKEN_LENGTH} characters without spaces"),
             ));
         }
-        if name.is_empty() || name.chars().count() > 255 {
+        if name.is_empty() || name.chars().count() > 255 || name.chars().any(char::is_control) {
             return Err(Error::validation("name", "must be 1 to 255 characters"));
         }
         let hash = hash_token(secret);

@@ -23,6 +23,19 @@ fn channels_are_created_listed_shown_and_updated(db: &TestDb) {
         send(&app, post_json("/api/v1/channels", &bad), Some(&token))
             .await
             .assert_problem(422, Some("code"));
+        let nul = json!({ "code": "X", "name": "a\u{0}b", "baseCurrency": "USD" });
+        send(&app, post_json("/api/v1/channels", &nul), Some(&token))
+            .await
+            .assert_problem(422, Some("name"));
+        let bell =
+            json!({ "code": "m", "name": "M", "instructions": "tab\tline\n ok, bell \u{7} not" });
+        send(
+            &app,
+            post_json("/api/v1/payment-methods", &bell),
+            Some(&token),
+        )
+        .await
+        .assert_problem(422, Some("instructions"));
         let bad_strategy = json!({ "code": "X", "name": "n", "baseCurrency": "USD", "taxCalculationStrategy": "none" });
         send(
             &app,

@@ -252,6 +252,14 @@ fn bad_list_parameters_are_400_problems_naming_the_parameter(db: &TestDb) {
             ("criteria[state]=paid", "criteria[state]"),
             ("criteria[currency]=EURO", "criteria[currency]"),
             ("criteria[createdAfter]=soon", "criteria[createdAfter]"),
+            (
+                "criteria[createdAfter]=0000-01-01",
+                "criteria[createdAfter]",
+            ),
+            (
+                "criteria[createdBefore]=%2B99999-01-01T00:00:00Z",
+                "criteria[createdBefore]",
+            ),
             ("unknown=1", "unknown"),
             ("limit=1&limit=2", "limit"),
         ] {

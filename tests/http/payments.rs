@@ -194,6 +194,10 @@ fn bad_bodies_are_4xx_problems_naming_the_field(db: &TestDb) {
                 "metadata",
             ),
             (json!({ "order": "P-4", "externalRef": "" }), "externalRef"),
+            (
+                json!({ "order": "P-4", "description": "a\u{0}b" }),
+                "description",
+            ),
         ] {
             send(&app, post_json("/api/v1/payments", &body), Some(&token))
                 .await
